@@ -195,19 +195,13 @@ func (y *Year) Validate() error {
 		cite(f+".clause", r.Clause)
 	}
 
-	p.catalog(y.Catalog, y)
+	p.catalog(y.Catalog, y, func(i int) string { return fmt.Sprintf("catalog[%d]", i) })
 	return p.err(fmt.Sprintf("%d考试年度数据", y.Year))
 }
 
-// ValidateCatalog checks a catalogue against the rest of the year (licence
-// rules) and returns an EINVALID error listing every bad row.
-func (y *Year) ValidateCatalog(rows []kaowu.Specialty) error {
-	var p problems
-	p.catalog(rows, y)
-	return p.err("专业目录")
-}
-
-func (p *problems) catalog(rows []kaowu.Specialty, y *Year) {
+// catalog checks catalogue rows against each other and the licence rules;
+// row names a row in messages (catalog[3], 第5行).
+func (p *problems) catalog(rows []kaowu.Specialty, y *Year, row func(i int) string) {
 	codes := map[string]kaowu.Specialty{}
 	for _, s := range rows {
 		if _, dup := codes[s.Code]; !dup {
@@ -216,7 +210,7 @@ func (p *problems) catalog(rows []kaowu.Specialty, y *Year) {
 	}
 	seen := map[string]bool{}
 	for i, s := range rows {
-		f := fmt.Sprintf("catalog[%d](%s)", i, s.Code)
+		f := fmt.Sprintf("%s(%s)", row(i), s.Code)
 		if seen[s.Code] {
 			p.add(f+".code", "专业代码 %s 重复", s.Code)
 		}

@@ -1,0 +1,162 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"strings"
+	"time"
+
+	"kaowu"
+	"kaowu/internal/app"
+	"kaowu/internal/store"
+)
+
+// newFlags returns a flag set for a subcommand whose errors and help go to
+// e.stderr.
+func newFlags(name string, e *env) *flag.FlagSet {
+	fs := flag.NewFlagSet("kaowu "+name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	return fs
+}
+
+// parseFlags applies KAOWU_<NAME> environment variables as defaults, then
+// the command line.
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	var err error
+	fs.VisitAll(func(f *flag.Flag) {
+		name := "KAOWU_" + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
+		if v, ok := os.LookupEnv(name); ok && err == nil {
+			if e := f.Value.Set(v); e != nil {
+				err = fmt.Errorf("环境变量 %s=%q 无效：%w", name, v, e)
+			}
+		}
+	})
+	if err != nil {
+		return err
+	}
+	// Flags may come before or after the positional arguments.
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return err
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			break
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+	return fs.Parse(append([]string{"--"}, pos...))
+}
+
+// common are the options every command that opens the database shares.
+type common struct {
+	db        string
+	now       string
+	logFormat string
+	logLevel  string
+}
+
+func (c *common) register(fs *flag.FlagSet, defaultDB string) {
+	fs.StringVar(&c.db, "db", defaultDB, "数据库：SQLite 文件路径，或 postgres:// 连接串")
+	fs.StringVar(&c.now, "now", "", "把系统时间设为此时刻（如 2023-12-05T10:00:00+08:00），用于演示、培训和测试；时间从此刻起走动")
+	fs.StringVar(&c.logFormat, "log-format", "text", "日志格式：text 或 json")
+	fs.StringVar(&c.logLevel, "log-level", "info", "日志级别：debug、info、warn、error")
+}
+
+func (c *common) logger(e *env) (*slog.Logger, error) {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(c.logLevel)); err != nil {
+		return nil, fmt.Errorf("--log-level %q 无效：应为 debug、info、warn 或 error", c.logLevel)
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	switch c.logFormat {
+	case "text":
+		return slog.New(slog.NewTextHandler(e.stderr, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(e.stderr, opts)), nil
+	}
+	return nil, fmt.Errorf("--log-format %q 无效：应为 text 或 json", c.logFormat)
+}
+
+// clock returns the clock --now asks for, or the system clock.
+func (c *common) clock() (kaowu.Clock, error) {
+	if c.now == "" {
+		return kaowu.SystemClock{}, nil
+	}
+	t, err := parseInstant(c.now)
+	if err != nil {
+		return nil, err
+	}
+	return kaowu.NewOffsetClock(t), nil
+}
+
+// parseInstant accepts RFC 3339, or a local Shanghai time without zone.
+func parseInstant(s string) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t, nil
+	}
+	for _, layout := range []string{"2006-01-02T15:04:05", "2006-01-02T15:04", "2006-01-02 15:04", "2006-01-02"} {
+		if t, err := time.ParseInLocation(layout, s, kaowu.Shanghai); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("--now %q 无效：应为 2023-12-05T10:00:00+08:00 或 2023-12-05 10:00（北京时间）", s)
+}
+
+// open opens the store, migrates it and stores the embedded exam years.
+func (c *common) open(ctx context.Context, e *env) (*app.App, error) {
+	log, err := c.logger(e)
+	if err != nil {
+		return nil, err
+	}
+	clock, err := c.clock()
+	if err != nil {
+		return nil, err
+	}
+	s, err := store.Open(ctx, c.db)
+	if err != nil {
+		return nil, fmt.Errorf("无法打开数据库 %s：%w", redact(c.db), err)
+	}
+	a := app.New(s, clock, log)
+	if err := a.Bootstrap(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+// redact hides a password in a postgres:// URL.
+func redact(dsn string) string {
+	if i := strings.Index(dsn, "@"); i > 0 && strings.Contains(dsn[:i], "://") {
+		scheme := dsn[:strings.Index(dsn, "://")+3]
+		if user, _, ok := strings.Cut(dsn[len(scheme):i], ":"); ok {
+			return scheme + user + ":***" + dsn[i:]
+		}
+	}
+	return dsn
+}
+
+// userMessage returns what to print for err: the application message, or
+// the error text for errors that are not application errors.
+func userMessage(err error) string {
+	var ae *kaowu.Error
+	if errors.As(err, &ae) {
+		return ae.Message
+	}
+	return err.Error()
+}
+
+// cliActor is the actor of a command-line operation.
+func cliActor() app.Actor {
+	name := os.Getenv("USER")
+	if name == "" {
+		name = "operator"
+	}
+	return app.Actor{Username: "cli:" + name, Role: kaowu.RoleAdmin}
+}

@@ -1,0 +1,64 @@
+// Command kaowu runs the health qualification exam system: the web server
+// and its maintenance commands. Run `kaowu help` for the list.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+// command is one subcommand.
+type command struct {
+	name, summary string
+	run           func(ctx context.Context, args []string, env *env) error
+}
+
+var commands = []command{
+	{"serve", "运行网站、JSON 接口和后台任务", serveCmd},
+	{"migrate", "创建或升级数据库，并载入内置考试年度数据", migrateCmd},
+	{"policy", "查看、起草、载入考试年度数据；导入导出专业目录", policyCmd},
+}
+
+// env is the process environment a command runs in.
+type env struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+}
+
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	e := &env{stdin: stdin, stdout: stdout, stderr: stderr}
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		usage(stdout)
+		return 0
+	}
+	for _, c := range commands {
+		if c.name == args[0] {
+			if err := c.run(ctx, args[1:], e); err != nil {
+				fmt.Fprintln(stderr, "kaowu "+c.name+": "+userMessage(err))
+				return 1
+			}
+			return 0
+		}
+	}
+	fmt.Fprintf(stderr, "kaowu: 未知的命令 %q\n\n", args[0])
+	usage(stderr)
+	return 2
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "用法：kaowu <命令> [参数]\n\n命令：")
+	for _, c := range commands {
+		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintln(w, "\n每个命令的参数见 kaowu <命令> -h；参数也可用环境变量 KAOWU_<参数名> 设置。")
+}

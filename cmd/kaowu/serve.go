@@ -1,0 +1,68 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"kaowu"
+
+	"kaowu/internal/demo"
+	"kaowu/internal/server"
+)
+
+func serveCmd(ctx context.Context, args []string, e *env) error {
+	fs := newFlags("serve", e)
+	var c common
+	c.register(fs, "")
+	addr := fs.String("addr", "127.0.0.1:8080", "监听地址")
+	demoMode := fs.Bool("demo", false, "演示模式：使用演示数据库（默认 kaowu-demo.db），首次运行时创建演示数据，时间默认设在网上报名期间")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if c.db == "" {
+		c.db = "kaowu.db"
+		if *demoMode {
+			c.db = "kaowu-demo.db"
+		}
+	}
+	clockNote := ""
+	switch {
+	case *demoMode && c.now == "":
+		c.now = demo.Now
+		clockNote = "演示模式"
+	case c.now != "":
+		clockNote = "已设定系统时间（--now）"
+	}
+	a, err := c.open(ctx, e)
+	if err != nil {
+		return err
+	}
+	defer a.Store.Close()
+	if *demoMode {
+		logins, created, err := demo.Seed(ctx, a, 300)
+		if err != nil {
+			return err
+		}
+		printLogins(e, logins, created)
+	}
+	srv, err := server.New(a, a.Log, clockNote)
+	if err != nil {
+		return err
+	}
+	return srv.Run(ctx, *addr, func(addr string) {
+		a.Log.Info("serving", "addr", "http://"+addr, "db", redact(c.db), "engine", a.Store.Engine(),
+			"now", a.Clock.Now().Format(time.RFC3339))
+		fmt.Fprintf(e.stdout, "kaowu 已启动：http://%s （数据库 %s，系统时间 %s）\n", addr, redact(c.db), a.Clock.Now().In(kaowu.Shanghai).Format("2006-01-02 15:04 -07:00"))
+	})
+}
+
+func printLogins(e *env, logins []demo.Login, created bool) {
+	if created {
+		fmt.Fprintln(e.stdout, "已创建演示数据。")
+	}
+	fmt.Fprintf(e.stdout, "演示账号（密码均为 %s）：\n", demo.Password)
+	for _, l := range logins {
+		fmt.Fprintf(e.stdout, "  %-12s %-10s %s\n", l.Username, l.Role.Label(), l.Note)
+	}
+}

@@ -1,0 +1,196 @@
+// Package app holds the use cases: each call is one transaction that loads,
+// decides (through the pure engines), writes, and appends its audit row.
+package app
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"log/slog"
+	"sort"
+	"sync"
+
+	"kaowu"
+	"kaowu/internal/store"
+	"kaowu/policy"
+)
+
+// App is the system's use cases over one store and one clock.
+type App struct {
+	Store *store.Store
+	Clock kaowu.Clock
+	Log   *slog.Logger
+
+	mu    sync.Mutex
+	years map[int]cachedYear
+}
+
+type cachedYear struct {
+	doc  []byte
+	year *policy.Year
+}
+
+// New returns an App.
+func New(s *store.Store, clock kaowu.Clock, log *slog.Logger) *App {
+	return &App{Store: s, Clock: clock, Log: log, years: map[int]cachedYear{}}
+}
+
+// Actor is who performs a use case, for authorization and the audit log.
+type Actor struct {
+	Username string
+	Role     kaowu.Role
+}
+
+// System is the actor of work the system does by itself or that an operator
+// does from the command line.
+var System = Actor{Username: "system", Role: kaowu.RoleAdmin}
+
+// Bootstrap migrates the database and stores every embedded exam year that
+// is not stored yet (a stored year, possibly edited by the region office, is
+// never overwritten).
+func (a *App) Bootstrap(ctx context.Context) error {
+	if err := a.Store.Migrate(ctx); err != nil {
+		return err
+	}
+	embedded := policy.Embedded()
+	years := make([]int, 0, len(embedded))
+	for y := range embedded {
+		years = append(years, y)
+	}
+	sort.Ints(years)
+	return a.Store.Update(ctx, func(tx *store.Tx) error {
+		for _, y := range years {
+			if _, err := policy.Load(embedded[y]); err != nil {
+				return fmt.Errorf("embedded year %d: %w", y, err)
+			}
+			seeded, err := tx.SeedYear(ctx, y, embedded[y], a.Clock.Now())
+			if err != nil {
+				return err
+			}
+			if seeded {
+				if err := a.audit(ctx, tx, System, "year.seed", fmt.Sprint(y), "载入内置考试年度数据"); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+}
+
+// Year returns exam year y as stored. Parsed years are cached by document,
+// so a change made by another process is seen on the next call.
+func (a *App) Year(ctx context.Context, y int) (*policy.Year, error) {
+	doc, err := a.Store.Year(ctx, y)
+	if err != nil {
+		return nil, err
+	}
+	a.mu.Lock()
+	c, ok := a.years[y]
+	a.mu.Unlock()
+	if ok && bytes.Equal(c.doc, doc) {
+		return c.year, nil
+	}
+	py, err := policy.Load(doc)
+	if err != nil {
+		return nil, fmt.Errorf("load stored year %d: %w", y, err)
+	}
+	a.mu.Lock()
+	a.years[y] = cachedYear{doc: doc, year: py}
+	a.mu.Unlock()
+	return py, nil
+}
+
+// CurrentYear returns the exam year the system works on now: the newest
+// stored year whose online application has opened, else the oldest stored
+// year.
+func (a *App) CurrentYear(ctx context.Context) (*policy.Year, error) {
+	years, err := a.Store.Years(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if len(years) == 0 {
+		return nil, kaowu.Errorf(kaowu.ENOTFOUND, "尚未载入任何考试年度数据，请先运行 kaowu migrate")
+	}
+	now := a.Clock.Now()
+	for _, y := range years {
+		py, err := a.Year(ctx, y)
+		if err != nil {
+			return nil, err
+		}
+		if w, ok := py.Window(kaowu.WindowApplication); ok && !now.Before(w.Start) {
+			return py, nil
+		}
+	}
+	return a.Year(ctx, years[len(years)-1])
+}
+
+// ImportCatalog replaces the catalogue of exam year y with the rows of an
+// official file (header first), all or nothing: any bad row refuses the
+// whole file with a row-by-row report, and nothing changes.
+func (a *App) ImportCatalog(ctx context.Context, actor Actor, y int, rows [][]string, source string) (*policy.Year, error) {
+	if actor.Role != kaowu.RoleRegionStaff && actor.Role != kaowu.RoleAdmin {
+		return nil, kaowu.Errorf(kaowu.EFORBIDDEN, "只有考区考试管理机构可以导入专业目录")
+	}
+	var out *policy.Year
+	err := a.Store.Update(ctx, func(tx *store.Tx) error {
+		doc, err := tx.Year(ctx, y)
+		if err != nil {
+			return err
+		}
+		py, err := policy.Load(doc)
+		if err != nil {
+			return err
+		}
+		before := len(py.Catalog)
+		if py.Catalog, err = py.ParseCatalog(rows, source); err != nil {
+			return err
+		}
+		if err := py.Validate(); err != nil {
+			return err
+		}
+		b, err := py.Marshal()
+		if err != nil {
+			return err
+		}
+		if err := tx.PutYear(ctx, y, b, a.Clock.Now()); err != nil {
+			return err
+		}
+		active, removed := py.CatalogCounts()
+		out = py
+		return a.audit(ctx, tx, actor, "catalog.import", fmt.Sprint(y),
+			fmt.Sprintf("导入专业目录 %s：原 %d 行，现 %d 行（在用 %d，取消 %d）", source, before, len(py.Catalog), active, removed))
+	})
+	if err != nil {
+		return nil, fmt.Errorf("import catalog %d: %w", y, err)
+	}
+	return out, nil
+}
+
+// audit appends one audit row inside tx.
+func (a *App) audit(ctx context.Context, tx *store.Tx, actor Actor, action, object, detail string) error {
+	return tx.AppendAudit(ctx, kaowu.AuditEntry{
+		At: a.Clock.Now(), Actor: actor.Username, Role: actor.Role, Action: action, Object: object, Detail: detail,
+	})
+}
+
+// LoadYear validates a whole exam year's document and stores it, replacing
+// the stored year of the same number.
+func (a *App) LoadYear(ctx context.Context, actor Actor, doc []byte) (*policy.Year, error) {
+	if actor.Role != kaowu.RoleRegionStaff && actor.Role != kaowu.RoleAdmin {
+		return nil, kaowu.Errorf(kaowu.EFORBIDDEN, "只有考区考试管理机构可以载入考试年度数据")
+	}
+	y, err := policy.Load(doc)
+	if err != nil {
+		return nil, err
+	}
+	err = a.Store.Update(ctx, func(tx *store.Tx) error {
+		if err := tx.PutYear(ctx, y.Year, doc, a.Clock.Now()); err != nil {
+			return err
+		}
+		return a.audit(ctx, tx, actor, "year.load", fmt.Sprint(y.Year), "载入考试年度数据")
+	})
+	if err != nil {
+		return nil, fmt.Errorf("load year %d: %w", y.Year, err)
+	}
+	return y, nil
+}

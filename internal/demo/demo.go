@@ -1,0 +1,134 @@
+// Package demo fills a database with demonstration data: units of every
+// confirmation-day category, staff accounts for every role, and candidates.
+// Seeding is idempotent: a database seeded once is left as it is.
+package demo
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+
+	"kaowu"
+	"kaowu/internal/app"
+	"kaowu/internal/auth"
+	"kaowu/internal/store"
+)
+
+// Password is the password of every demo account.
+const Password = "Kaowu@2024"
+
+// Now is the instant the demo runs at unless --now says otherwise: inside
+// the 2024 online application window.
+const Now = "2023-12-05T10:00:00+08:00"
+
+// Login is one demo account to print at start.
+type Login struct {
+	Role     kaowu.Role
+	Username string
+	Note     string
+}
+
+const seededKey = "demo_seeded"
+
+// units are the demo units: every confirmation-day category in 丰台区, and
+// a few in 朝阳区 so that site-by-district rules have something to refuse.
+var units = []kaowu.Unit{
+	{Name: "丰台区直属第一医院", District: "丰台区", Category: "direct_hospital"},
+	{Name: "丰台区方庄社区卫生服务中心", District: "丰台区", Category: "direct_community"},
+	{Name: "解放军总医院第五医学中心", District: "丰台区", Category: "fifth_medical_center"},
+	{Name: "丰台区驻区三甲医院", District: "丰台区", Category: "garrison_hospital"},
+	{Name: "丰台康华民营医院", District: "丰台区", Category: "private_hospital", Private: true},
+	{Name: "丰台区卢沟桥社区卫生服务站", District: "丰台区", Category: "other_community"},
+	{Name: "丰台区和平门诊部", District: "丰台区", Category: "clinic", Private: true},
+	{Name: "朝阳区某三甲医院", District: "朝阳区", Category: "direct_hospital"},
+	{Name: "朝阳区望京社区卫生服务中心", District: "朝阳区", Category: "direct_community"},
+}
+
+// Seed creates the demo data unless the database has it already, and
+// returns the logins to show. It reports whether it created anything.
+func Seed(ctx context.Context, a *app.App, candidates int) ([]Login, bool, error) {
+	logins := []Login{
+		{kaowu.RoleAdmin, "admin", "系统管理员"},
+		{kaowu.RoleRegionStaff, "region", "北京考区考试管理机构"},
+		{kaowu.RoleSiteStaff, "fengtai", "丰台考点考试管理机构"},
+		{kaowu.RoleUnitHR, "hr-direct", "单位人事：" + units[0].Name},
+		{kaowu.RoleUnitHR, "hr-private", "单位人事：" + units[4].Name},
+		{kaowu.RoleMilitaryUnit, "military", "驻丰台团级以上军队单位"},
+		{kaowu.RoleCandidate, "cand0001", fmt.Sprintf("考生（共 %d 名：cand0001 … cand%04d）", candidates, candidates)},
+	}
+	if _, err := a.Store.Setting(ctx, seededKey); err == nil {
+		return logins, false, nil
+	} else if kaowu.ErrorCode(err) != kaowu.ENOTFOUND {
+		return nil, false, err
+	}
+	// One hash for every demo account: hashing hundreds with argon2id would
+	// take longer than a demo should take to start.
+	hash, err := auth.Hash(Password)
+	if err != nil {
+		return nil, false, err
+	}
+	now := a.Clock.Now()
+	rng := rand.New(rand.NewPCG(2024, 1))
+	err = a.Store.Update(ctx, func(tx *store.Tx) error {
+		for i := range units {
+			u := units[i]
+			u.CreatedAt = now
+			if err := tx.CreateUnit(ctx, &u); err != nil {
+				return err
+			}
+			units[i].ID = u.ID
+		}
+		staff := []kaowu.User{
+			{Username: "admin", Name: "系统管理员", Role: kaowu.RoleAdmin},
+			{Username: "region", Name: "考区管理员", Role: kaowu.RoleRegionStaff},
+			{Username: "fengtai", Name: "丰台考点管理员", Role: kaowu.RoleSiteStaff, Site: "fengtai"},
+			{Username: "hr-direct", Name: "直属医院人事", Role: kaowu.RoleUnitHR, UnitID: units[0].ID},
+			{Username: "hr-private", Name: "民营医院人事", Role: kaowu.RoleUnitHR, UnitID: units[4].ID},
+			{Username: "military", Name: "军队单位干部", Role: kaowu.RoleMilitaryUnit, MilitaryUnit: "驻丰台某团"},
+		}
+		for i := range staff {
+			staff[i].PasswordHash, staff[i].CreatedAt = hash, now
+			if err := tx.CreateUser(ctx, &staff[i]); err != nil {
+				return err
+			}
+		}
+		for i := 1; i <= candidates; i++ {
+			u := kaowu.User{
+				Username:     fmt.Sprintf("cand%04d", i),
+				Name:         name(rng, i),
+				Role:         kaowu.RoleCandidate,
+				PasswordHash: hash,
+				UnitID:       units[rng.IntN(len(units))].ID,
+				CreatedAt:    now,
+			}
+			if err := tx.CreateUser(ctx, &u); err != nil {
+				return err
+			}
+		}
+		if err := tx.AppendAudit(ctx, kaowu.AuditEntry{At: now, Actor: "system", Role: kaowu.RoleAdmin,
+			Action: "demo.seed", Object: "demo", Detail: fmt.Sprintf("创建演示数据：%d 个单位，%d 个工作人员账号，%d 名考生", len(units), len(staff), candidates)}); err != nil {
+			return err
+		}
+		return tx.PutSetting(ctx, seededKey, now.UTC().Format("2006-01-02T15:04:05Z"))
+	})
+	if err != nil {
+		return nil, false, fmt.Errorf("seed demo: %w", err)
+	}
+	return logins, true, nil
+}
+
+var (
+	surnames = []rune("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗")
+	given    = []string{"伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "洋", "艳", "勇", "军", "杰", "娟", "涛", "明", "超", "秀英", "霞", "平"}
+	// rare are names with rare characters (生僻字), one outside the Basic
+	// Multilingual Plane, that every page and PDF must show correctly.
+	rare = []string{"堃", "喆", "玥", "昇", "䶮", "𠮷", "犇", "淼"}
+)
+
+func name(rng *rand.Rand, i int) string {
+	s := string(surnames[rng.IntN(len(surnames))])
+	if i%25 == 0 {
+		return s + rare[(i/25)%len(rare)]
+	}
+	return s + given[rng.IntN(len(given))]
+}
