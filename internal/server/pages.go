@@ -197,7 +197,7 @@ func hint(w kaowu.Window, now time.Time) string {
 		if n := days(last); n > 0 {
 			return fmt.Sprintf("进行中，还剩 %d 天（截止 %s）", n+1, datetime(w.End))
 		}
-		return "进行中，今天 " + w.End.In(kaowu.Shanghai).Format("15:04") + " 截止"
+		return "进行中，今天 " + endClock(w.End) + " 截止"
 	default:
 		return "已结束"
 	}
@@ -206,11 +206,17 @@ func hint(w kaowu.Window, now time.Time) string {
 // datetime formats an exclusive end instant as a person says it: midnight
 // becomes 24:00 of the day before.
 func datetime(t time.Time) string {
+	return kaowu.DateOf(t.Add(-time.Nanosecond).In(kaowu.Shanghai)).Chinese() + " " + endClock(t)
+}
+
+// endClock formats the time of day of an exclusive end instant; midnight is
+// 24:00.
+func endClock(t time.Time) string {
 	t = t.In(kaowu.Shanghai)
 	if t.Hour() == 0 && t.Minute() == 0 {
-		return kaowu.DateOf(t.Add(-time.Nanosecond)).Chinese() + " 24:00"
+		return "24:00"
 	}
-	return kaowu.DateOf(t).Chinese() + " " + t.Format("15:04")
+	return t.Format("15:04")
 }
 
 type catalogGroup struct {
