@@ -23,10 +23,14 @@ func (w *lineWriter) Write(p []byte) (int, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.buf.Write(p)
+	// Replace any unread value with the whole output so far: the reader
+	// always sees the latest, and the send never blocks (cap 1, and only
+	// writers send, under the mutex).
 	select {
-	case w.c <- w.buf.String():
+	case <-w.c:
 	default:
 	}
+	w.c <- w.buf.String()
 	return len(p), nil
 }
 
