@@ -58,6 +58,8 @@ type page struct {
 	Now       time.Time
 	Path      string
 	Data      any
+	// User is the logged-in account, or nil.
+	User *kaowu.Account
 }
 
 // render executes a page template into a buffer first, so that a template
@@ -72,7 +74,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, code int, name s
 		title = d.PageTitle()
 	}
 	var buf bytes.Buffer
-	err := t.Execute(&buf, page{Title: title, ClockNote: s.ClockNote, Now: s.App.Clock.Now(), Path: r.URL.Path, Data: data})
+	err := t.Execute(&buf, page{Title: title, ClockNote: s.ClockNote, Now: s.App.Clock.Now(), Path: r.URL.Path, Data: data, User: accountFrom(r.Context())})
 	if err != nil {
 		s.Log.Error("render", "template", name, "err", err, "request_id", requestID(r.Context()))
 		if name != "error" {
@@ -88,10 +90,17 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, code int, name s
 // timelineEntry is one window of the calendar as the home page shows it.
 type timelineEntry struct {
 	kaowu.Window
-	Phase kaowu.Phase
-	When  string // the span in Chinese
-	Hint  string // how far away it is, or how long is left
-	Days  []confirmationDay
+	Phase    kaowu.Phase
+	When     string // the span in Chinese
+	Hint     string // how far away it is, or how long is left
+	Days     []confirmationDay
+	Sessions []sessionRow
+}
+
+// sessionRow is one subject's sittings in both modes.
+type sessionRow struct {
+	Subject    kaowu.Subject
+	Paper, CBT string
 }
 
 type confirmationDay struct {
@@ -110,7 +119,7 @@ type homeData struct {
 	Slots    []policy.Slot
 	Active   int
 	Removed  int
-	FeeYuan  string
+	CBTDays  string
 }
 
 func (homeData) PageTitle() string { return "首页" }
@@ -141,6 +150,9 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 				e.Days = append(e.Days, c)
 			}
 		}
+		if win.Key == kaowu.WindowExam {
+			e.Sessions, d.CBTDays = sessionTable(y.Sessions)
+		}
 		if d.NowIndex == len(cal) && win.Start.After(now) {
 			d.NowIndex = i
 		}
@@ -154,6 +166,33 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	s.render(w, r, http.StatusOK, "home", d)
+}
+
+// sessionTable lays out the timetable by subject: the paper sitting's day
+// and time, and the computer-based slot's time with the days it runs on.
+func sessionTable(sessions []kaowu.Session) ([]sessionRow, string) {
+	var rows []sessionRow
+	var days []string
+	seen := map[string]bool{}
+	for _, sub := range kaowu.Subjects {
+		r := sessionRow{Subject: sub}
+		for _, s := range sessions {
+			start, end := s.Start.In(kaowu.Shanghai), s.End.In(kaowu.Shanghai)
+			switch {
+			case s.Subject != sub:
+			case s.Mode == kaowu.ModePaper:
+				r.Paper = fmt.Sprintf("%d月%d日 %s—%s", start.Month(), start.Day(), start.Format("15:04"), end.Format("15:04"))
+			case s.Mode == kaowu.ModeCBT:
+				r.CBT = start.Format("15:04") + "—" + end.Format("15:04")
+				if day := fmt.Sprintf("%d月%d日", start.Month(), start.Day()); !seen[day] {
+					seen[day] = true
+					days = append(days, day)
+				}
+			}
+		}
+		rows = append(rows, r)
+	}
+	return rows, strings.Join(days, "、")
 }
 
 // span formats a window in Chinese: whole days as "2023年12月1日至12月14日",
