@@ -185,64 +185,45 @@ func (y *Year) Marshal() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// Window returns the calendar window with the given key.
-func (y *Year) Window(key string) (kaowu.Window, bool) {
-	for _, w := range y.Calendar {
-		if w.Key == key {
-			return w, true
+// find returns the first element of xs that match accepts.
+func find[T any](xs []T, match func(T) bool) (T, bool) {
+	for _, x := range xs {
+		if match(x) {
+			return x, true
 		}
 	}
-	return kaowu.Window{}, false
+	var zero T
+	return zero, false
+}
+
+// Window returns the calendar window with the given key.
+func (y *Year) Window(key string) (kaowu.Window, bool) {
+	return find(y.Calendar, func(w kaowu.Window) bool { return w.Key == key })
 }
 
 // Specialty returns the catalogue row with the given code.
 func (y *Year) Specialty(code string) (kaowu.Specialty, bool) {
-	for _, s := range y.Catalog {
-		if s.Code == code {
-			return s, true
-		}
-	}
-	return kaowu.Specialty{}, false
+	return find(y.Catalog, func(s kaowu.Specialty) bool { return s.Code == code })
 }
 
 // Site returns the site with the given code.
 func (y *Year) Site(code string) (Site, bool) {
-	for _, s := range y.Sites {
-		if s.Code == code {
-			return s, true
-		}
-	}
-	return Site{}, false
+	return find(y.Sites, func(s Site) bool { return s.Code == code })
 }
 
 // SiteForDistrict returns the site that serves a district.
 func (y *Year) SiteForDistrict(district string) (Site, bool) {
-	for _, s := range y.Sites {
-		if s.District == district {
-			return s, true
-		}
-	}
-	return Site{}, false
+	return find(y.Sites, func(s Site) bool { return s.District == district })
 }
 
 // UnitCategory returns the unit category with the given key.
 func (y *Year) UnitCategory(key string) (UnitCategory, bool) {
-	for _, c := range y.UnitCategories {
-		if c.Key == key {
-			return c, true
-		}
-	}
-	return UnitCategory{}, false
+	return find(y.UnitCategories, func(c UnitCategory) bool { return c.Key == key })
 }
 
 // Clause returns the clause with the given id.
 func (y *Year) Clause(id string) (Clause, bool) {
-	for _, c := range y.Clauses {
-		if c.ID == id {
-			return c, true
-		}
-	}
-	return Clause{}, false
+	return find(y.Clauses, func(c Clause) bool { return c.ID == id })
 }
 
 // ConfirmationDay returns the day on which units of category confirm at

@@ -12,9 +12,9 @@ import (
 // the loader refuses it with a message naming the field and the problem.
 func TestLoadRefusals(t *testing.T) {
 	for _, c := range []struct {
-		name  string
-		break_ func(y *Year)
-		want  []string
+		name   string
+		mutate func(y *Year)
+		want   []string
 	}{
 		{"window ends before it starts", func(y *Year) {
 			w := &y.Calendar[3] // payment
@@ -69,7 +69,7 @@ func TestLoadRefusals(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			c.break_(y)
+			c.mutate(y)
 			b, err := y.Marshal()
 			if err != nil {
 				t.Fatal(err)
