@@ -69,9 +69,9 @@ func TestServeDemo(t *testing.T) {
 		}
 	}
 	for path, want := range map[string]string{
-		"/healthz":                     "ok",
-		"/":                            "演示模式",
-		"/api/v1/years/2024/catalog":   `"active":113`,
+		"/healthz":                      "ok",
+		"/":                             "演示模式",
+		"/api/v1/years/2024/catalog":    `"active":113`,
 		"/catalog?q=%E6%8A%A4%E7%90%86": "护理学",
 	} {
 		resp, err := http.Get(url + path)
