@@ -196,6 +196,7 @@ func (y *Year) Validate() error {
 	}
 
 	p.catalog(y.Catalog, y, func(i int) string { return fmt.Sprintf("catalog[%d]", i) })
+	p.eligibility(y, cite)
 	return p.err(fmt.Sprintf("%d考试年度数据", y.Year))
 }
 
