@@ -65,6 +65,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /{$}", s.home)
 	mux.HandleFunc("GET /catalog", s.catalogPage)
 	mux.HandleFunc("GET /api/v1/years/{year}/catalog", s.apiCatalog)
+	mux.HandleFunc("POST /api/v1/eligibility/check", s.apiEligibility)
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		s.apiError(w, r, kaowu.Errorf(kaowu.ENOTFOUND, "接口 %s %s 不存在", r.Method, r.URL.Path))
 	})
