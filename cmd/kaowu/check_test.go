@@ -89,7 +89,9 @@ func TestCheckRefusesBadInput(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	var e struct{ Error struct{ Code, Message string } }
+	var e struct {
+		Error struct{ Code, Message string }
+	}
 	json.NewDecoder(resp.Body).Decode(&e)
 	if resp.StatusCode != 422 || e.Error.Code != "invalid" || e.Error.Message == "" {
 		t.Errorf("API bad input = %d %+v, want 422 invalid", resp.StatusCode, e)
