@@ -82,4 +82,8 @@ type AuditEntry struct {
 	Action string    `json:"action"`
 	Object string    `json:"object"`
 	Detail string    `json:"detail"`
+	// Before and After are the state of the object before and after the
+	// change (JSON, ID numbers masked), when the action changed one.
+	Before string `json:"before,omitempty"`
+	After  string `json:"after,omitempty"`
 }

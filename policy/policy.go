@@ -51,10 +51,17 @@ type Notice struct {
 	Basis  string     `yaml:"basis" json:"basis"`
 }
 
-// Clause is one numbered clause or sub-item of the notice, e.g. 一（七）.
+// Clause is one numbered clause or sub-item of the notice, e.g. 一（七）,
+// with its text as printed. Info, when set, says why the clause asks
+// nothing of the system (information only). Help and Example explain, in
+// plain Chinese, a clause that can refuse a candidate.
 type Clause struct {
-	ID    string `yaml:"id" json:"id"`
-	Title string `yaml:"title" json:"title"`
+	ID      string `yaml:"id" json:"id"`
+	Title   string `yaml:"title" json:"title"`
+	Info    string `yaml:"info,omitempty" json:"info,omitempty"`
+	Help    string `yaml:"help,omitempty" json:"help,omitempty"`
+	Example string `yaml:"example,omitempty" json:"example,omitempty"`
+	Text    string `yaml:"text" json:"text"`
 }
 
 // Cutoff is the date up to which education and years of work are counted.

@@ -74,7 +74,8 @@ func (c *common) logger(e *env) (*slog.Logger, error) {
 	if err := level.UnmarshalText([]byte(c.logLevel)); err != nil {
 		return nil, fmt.Errorf("--log-level %q 无效：应为 debug、info、warn 或 error", c.logLevel)
 	}
-	opts := &slog.HandlerOptions{Level: level}
+	// ID numbers are masked in every log line (110105********002X).
+	opts := &slog.HandlerOptions{Level: level, ReplaceAttr: kaowu.MaskingReplaceAttr}
 	switch c.logFormat {
 	case "text":
 		return slog.New(slog.NewTextHandler(e.stderr, opts)), nil

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -130,4 +131,49 @@ func line(out, prefix string) string {
 		}
 	}
 	return ""
+}
+
+func TestPolicyDiffAndCoverage(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "k.db")
+	draft := filepath.Join(dir, "2025.yaml")
+	if code, _, errOut := cli(t, "policy", "draft", "2025", "--from", "2024", "-o", draft, "--db", db); code != 0 {
+		t.Fatal(errOut)
+	}
+	b, _ := os.ReadFile(draft)
+	s := string(b)
+	for _, r := range [][2]string{
+		{"per_subject_fen: 5000", "per_subject_fen: 6000"},
+		{"end: 2025-02-09T00:00:00+08:00", "end: 2025-02-12T00:00:00+08:00"},
+		{"name: 传染病学", "name: 传染病学（含结核病）"},
+	} {
+		if !strings.Contains(s, r[0]) {
+			t.Fatalf("draft lacks %q", r[0])
+		}
+		s = strings.Replace(s, r[0], r[1], 1)
+	}
+	os.WriteFile(draft, []byte(s), 0o644)
+	if code, _, errOut := cli(t, "policy", "load", draft, "--db", db); code != 0 {
+		t.Fatal(errOut)
+	}
+	code, out, errOut := cli(t, "policy", "diff", "2024", "2025", "--db", db)
+	if code != 0 {
+		t.Fatal(errOut)
+	}
+	for _, w := range []string{
+		"修改 fee.per_subject_fen：5000 → 6000",
+		"修改 calendar[payment].end：2025-02-09 00:00 → 2025-02-12 00:00",
+		"修改 catalog[312].name：传染病学 → 传染病学（含结核病）",
+		"共 3 处变化。",
+	} {
+		if !strings.Contains(out, w) {
+			t.Errorf("diff lacks %q:\n%s", w, out)
+		}
+	}
+
+	code, out, _ = cli(t, "policy", "coverage", "2024", "--json", "--db", db)
+	var cov coverage
+	if code != 0 || json.Unmarshal([]byte(out), &cov) != nil || cov.Clauses["一（七）"] != "implemented" || cov.Clauses["八"] != "info_only" {
+		t.Errorf("coverage --json = %d %s", code, out)
+	}
 }

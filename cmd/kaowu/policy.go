@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -12,6 +13,7 @@ import (
 	"text/tabwriter"
 
 	"kaowu"
+	"kaowu/internal/server"
 	"kaowu/internal/tabular"
 	"kaowu/policy"
 )
@@ -22,6 +24,8 @@ const policyUsage = `用法：
   kaowu policy load FILE.yaml                  校验并载入（替换）一个考试年度的数据
   kaowu policy import-catalog YEAR FILE        用官方专业目录（.xlsx 或 .csv）替换 YEAR 的专业目录：整体成功或整体不变
   kaowu policy export-catalog YEAR FILE        把 YEAR 的专业目录导出为 .xlsx 或 .csv（可修改后再导入）
+  kaowu policy coverage YEAR [--json]          逐条列出通知条款的执行情况：已实现 / 仅有数据 / 仅供了解 / 尚未实现
+  kaowu policy diff OLD NEW                    列出 NEW 年度相对 OLD 年度的变化（日期已按年份顺延后比较）
 以上命令都接受 --db 指定数据库（默认 kaowu.db）。`
 
 func policyCmd(ctx context.Context, args []string, e *env) error {
@@ -35,11 +39,12 @@ func policyCmd(ctx context.Context, args []string, e *env) error {
 	c.register(fs, "kaowu.db")
 	from := fs.Int("from", 0, "draft：作为底稿的考试年度")
 	out := fs.String("o", "", "draft：写入此文件（默认输出到屏幕）")
+	asJSON := fs.Bool("json", false, "coverage：以 JSON 输出（供 CI 使用）")
 	if err := parseFlags(fs, args[1:]); err != nil {
 		return err
 	}
 	pos := fs.Args()
-	need := map[string]int{"show": 1, "draft": 1, "load": 1, "import-catalog": 2, "export-catalog": 2}
+	need := map[string]int{"show": 1, "draft": 1, "load": 1, "import-catalog": 2, "export-catalog": 2, "coverage": 1, "diff": 2}
 	n, ok := need[sub]
 	if !ok {
 		return fmt.Errorf("未知的子命令 %q\n%s", sub, policyUsage)
@@ -142,8 +147,95 @@ func policyCmd(ctx context.Context, args []string, e *env) error {
 			return err
 		}
 		fmt.Fprintf(e.stdout, "已导出 %d 行到 %s\n", len(y.Catalog), pos[1])
+	case "coverage":
+		y, err := year(pos[0])
+		if err != nil {
+			return err
+		}
+		reg := server.ClauseRegister(y)
+		if *asJSON {
+			enc := json.NewEncoder(e.stdout)
+			enc.SetEscapeHTML(false)
+			enc.SetIndent("", "  ")
+			return enc.Encode(coverageJSON(reg))
+		}
+		showCoverage(e.stdout, reg)
+	case "diff":
+		a, err := year(pos[0])
+		if err != nil {
+			return err
+		}
+		b, err := year(pos[1])
+		if err != nil {
+			return err
+		}
+		changes, err := policy.Diff(a, b)
+		if err != nil {
+			return err
+		}
+		showDiff(e.stdout, a, b, changes)
 	}
 	return nil
+}
+
+// coverage is the JSON form of the clause register: status by clause, with
+// the counts.
+type coverage struct {
+	Counts  map[string]int    `json:"counts"`
+	Clauses map[string]string `json:"clauses"`
+}
+
+func coverageJSON(reg []policy.ClauseEntry) coverage {
+	c := coverage{Counts: map[string]int{}, Clauses: map[string]string{}}
+	for _, e := range reg {
+		c.Counts[e.Status]++
+		c.Clauses[e.ID] = e.Status
+	}
+	return c
+}
+
+func showCoverage(w io.Writer, reg []policy.ClauseEntry) {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	defer tw.Flush()
+	label := map[string]string{policy.Implemented: "已实现", policy.DataOnly: "仅有数据", policy.InfoOnly: "仅供了解", policy.NotImplemented: "尚未实现"}
+	counts := map[string]int{}
+	for _, e := range reg {
+		counts[e.Status]++
+		note := fmt.Sprintf("%d 处", len(e.Uses))
+		if e.Cases > 0 {
+			note += fmt.Sprintf("，%d 个测试用例", e.Cases)
+		}
+		if e.Status == policy.InfoOnly {
+			note = e.Info
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", e.ID, label[e.Status], note)
+	}
+	fmt.Fprintf(tw, "\n共 %d 条：已实现 %d，仅有数据 %d，仅供了解 %d，尚未实现 %d\n", len(reg), counts[policy.Implemented], counts[policy.DataOnly], counts[policy.InfoOnly], counts[policy.NotImplemented])
+}
+
+func showDiff(w io.Writer, a, b *policy.Year, changes []policy.Change) {
+	fmt.Fprintf(w, "%d → %d 考试年度的变化（%d 年的日期已按年份顺延后比较，只列出实际改动）\n", a.Year, b.Year, a.Year)
+	fmt.Fprintf(w, "  %d：%s（%s）\n  %d：%s（%s）\n", a.Year, a.Notice.Title, a.Notice.Date, b.Year, b.Notice.Title, b.Notice.Date)
+	if len(changes) == 0 {
+		fmt.Fprintln(w, "没有变化。")
+		return
+	}
+	section := ""
+	for _, c := range changes {
+		if c.Section != section {
+			section = c.Section
+			fmt.Fprintf(w, "\n[%s]\n", section)
+		}
+		switch c.Kind() {
+		case "新增":
+			fmt.Fprintf(w, "  新增 %s：%s\n", c.Path, c.New)
+		case "删除":
+			fmt.Fprintf(w, "  删除 %s：%s\n", c.Path, c.Old)
+		default:
+			fmt.Fprintf(w, "  修改 %s：%s → %s\n", c.Path, c.Old, c.New)
+		}
+	}
+	fmt.Fprintf(w, "\n共 %d 处变化。\n", len(changes))
 }
 
 func readTable(path string) ([][]string, error) {

@@ -17,6 +17,17 @@ import (
 // Password is the password of every demo account.
 const Password = "Kaowu@2024"
 
+// RecoveryAnswer is the (normalised) recovery answer of every demo
+// candidate.
+const RecoveryAnswer = "演示"
+
+// IDNumber returns the resident ID number of demo candidate i: a Fengtai
+// (110106) number born 1985–1999, valid by GB 11643.
+func IDNumber(i int) kaowu.IDNumber {
+	s := fmt.Sprintf("110106%04d%02d%02d%03d", 1985+i%15, i%12+1, i%28+1, i%1000)
+	return kaowu.IDNumber(s + string(kaowu.GBCheckChar(s)))
+}
+
 // Now is the instant the demo runs at unless --now says otherwise: inside
 // the 2024 online application window.
 const Now = "2023-12-05T10:00:00+08:00"
@@ -54,7 +65,7 @@ func Seed(ctx context.Context, a *app.App, candidates int) ([]Login, bool, error
 		{kaowu.RoleUnitHR, "hr-direct", "单位人事：" + units[0].Name},
 		{kaowu.RoleUnitHR, "hr-private", "单位人事：" + units[4].Name},
 		{kaowu.RoleMilitaryUnit, "military", "驻丰台团级以上军队单位"},
-		{kaowu.RoleCandidate, "cand0001", fmt.Sprintf("考生（共 %d 名：cand0001 … cand%04d）", candidates, candidates)},
+		{kaowu.RoleCandidate, "cand0001", fmt.Sprintf("考生（共 %d 名：cand0001 … cand%04d；也可用证件号码 %s 登录）", candidates, candidates, string(IDNumber(1)))},
 	}
 	if _, err := a.Store.Setting(ctx, seededKey); err == nil {
 		return logins, false, nil
@@ -64,6 +75,10 @@ func Seed(ctx context.Context, a *app.App, candidates int) ([]Login, bool, error
 	// One hash for every demo account: hashing hundreds with argon2id would
 	// take longer than a demo should take to start.
 	hash, err := auth.Hash(Password)
+	if err != nil {
+		return nil, false, err
+	}
+	answer, err := auth.Hash(RecoveryAnswer)
 	if err != nil {
 		return nil, false, err
 	}
@@ -93,15 +108,22 @@ func Seed(ctx context.Context, a *app.App, candidates int) ([]Login, bool, error
 			}
 		}
 		for i := 1; i <= candidates; i++ {
-			u := kaowu.User{
-				Username:     fmt.Sprintf("cand%04d", i),
-				Name:         name(rng, i),
-				Role:         kaowu.RoleCandidate,
-				PasswordHash: hash,
-				UnitID:       units[rng.IntN(len(units))].ID,
-				CreatedAt:    now,
+			u := kaowu.Account{
+				User: kaowu.User{
+					Username:     fmt.Sprintf("cand%04d", i),
+					Name:         name(rng, i),
+					Role:         kaowu.RoleCandidate,
+					PasswordHash: hash,
+					UnitID:       units[rng.IntN(len(units))].ID,
+					CreatedAt:    now,
+				},
+				IDType:             kaowu.IDResident,
+				IDNumber:           IDNumber(i),
+				Mobile:             fmt.Sprintf("139%08d", i),
+				RecoveryQuestion:   "演示账号的密码找回问题（答案为“演示”）",
+				RecoveryAnswerHash: answer,
 			}
-			if err := tx.CreateUser(ctx, &u); err != nil {
+			if err := tx.CreateAccount(ctx, &u); err != nil {
 				return err
 			}
 		}

@@ -22,6 +22,8 @@ func status(code string) int {
 		return http.StatusForbidden
 	case kaowu.EUNAUTHORIZED:
 		return http.StatusUnauthorized
+	case kaowu.ETOOMANY:
+		return http.StatusTooManyRequests
 	default:
 		return http.StatusInternalServerError
 	}

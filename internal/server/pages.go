@@ -58,6 +58,8 @@ type page struct {
 	Now       time.Time
 	Path      string
 	Data      any
+	// User is the logged-in account, or nil.
+	User *kaowu.Account
 }
 
 // render executes a page template into a buffer first, so that a template
@@ -72,7 +74,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, code int, name s
 		title = d.PageTitle()
 	}
 	var buf bytes.Buffer
-	err := t.Execute(&buf, page{Title: title, ClockNote: s.ClockNote, Now: s.App.Clock.Now(), Path: r.URL.Path, Data: data})
+	err := t.Execute(&buf, page{Title: title, ClockNote: s.ClockNote, Now: s.App.Clock.Now(), Path: r.URL.Path, Data: data, User: accountFrom(r.Context())})
 	if err != nil {
 		s.Log.Error("render", "template", name, "err", err, "request_id", requestID(r.Context()))
 		if name != "error" {

@@ -13,12 +13,14 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/alexedwards/scs/v2"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"kaowu"
 	"kaowu/internal/app"
+	"kaowu/internal/wechat"
 )
 
 //go:embed templates/*.html
@@ -35,6 +37,13 @@ type Server struct {
 	// not the real time (serve --now, --demo).
 	ClockNote string
 
+	// Sessions holds login sessions in the database (sessions.go).
+	Sessions *scs.SessionManager
+	// WeChat is the WeChat authorization provider; New sets the local one
+	// (wechat.Local), which a real official account replaces
+	// (docs/accounts.md).
+	WeChat wechat.Provider
+
 	pages   *pages
 	metrics *metrics
 	handler http.Handler
@@ -42,7 +51,9 @@ type Server struct {
 
 // New returns a Server for a.
 func New(a *app.App, log *slog.Logger, clockNote string) (*Server, error) {
-	s := &Server{App: a, Log: log, ClockNote: clockNote}
+	s := &Server{App: a, Log: slog.New(kaowu.NewMaskingHandler(log.Handler())), ClockNote: clockNote}
+	s.Sessions = s.newSessions()
+	s.WeChat = wechat.NewLocal("wxlocal", a.Clock.Now)
 	var err error
 	if s.pages, err = parsePages(); err != nil {
 		return nil, err
@@ -66,6 +77,9 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /catalog", s.catalogPage)
 	mux.HandleFunc("GET /api/v1/years/{year}/catalog", s.apiCatalog)
 	mux.HandleFunc("POST /api/v1/eligibility/check", s.apiEligibility)
+	mux.HandleFunc("GET /notice", s.noticeCurrent)
+	mux.HandleFunc("GET /notice/{year}", s.noticePage)
+	s.accountRoutes(mux)
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		s.apiError(w, r, kaowu.Errorf(kaowu.ENOTFOUND, "接口 %s %s 不存在", r.Method, r.URL.Path))
 	})
@@ -74,6 +88,7 @@ func (s *Server) routes() http.Handler {
 	})
 
 	var h http.Handler = mux
+	h = s.withSessions(h)
 	h = http.NewCrossOriginProtection().Handler(h)
 	h = s.recover(h)
 	h = s.observe(h)

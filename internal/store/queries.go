@@ -190,8 +190,8 @@ func (tx *Tx) AppendAudit(ctx context.Context, e kaowu.AuditEntry) error {
 	if e.ID == "" {
 		e.ID = NewID()
 	}
-	_, err := tx.q.ExecContext(ctx, `INSERT INTO audit_log (id, at, actor, role, action, object, detail) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-		e.ID, utc(e.At), e.Actor, e.Role, e.Action, e.Object, e.Detail)
+	_, err := tx.q.ExecContext(ctx, `INSERT INTO audit_log (id, at, actor, role, action, object, detail, before_state, after_state) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+		e.ID, utc(e.At), e.Actor, e.Role, e.Action, e.Object, kaowu.MaskIDsIn(e.Detail), kaowu.MaskIDsIn(e.Before), kaowu.MaskIDsIn(e.After))
 	if err != nil {
 		return fmt.Errorf("append audit: %w", err)
 	}
@@ -200,7 +200,7 @@ func (tx *Tx) AppendAudit(ctx context.Context, e kaowu.AuditEntry) error {
 
 // Audit returns the newest limit audit entries, newest first.
 func (r reader) Audit(ctx context.Context, limit int) ([]kaowu.AuditEntry, error) {
-	rows, err := r.q.QueryContext(ctx, `SELECT id, at, actor, role, action, object, detail FROM audit_log ORDER BY at DESC, id DESC LIMIT $1`, limit)
+	rows, err := r.q.QueryContext(ctx, `SELECT id, at, actor, role, action, object, detail, before_state, after_state FROM audit_log ORDER BY at DESC, id DESC LIMIT $1`, limit)
 	if err != nil {
 		return nil, fmt.Errorf("audit: %w", err)
 	}
@@ -208,7 +208,7 @@ func (r reader) Audit(ctx context.Context, limit int) ([]kaowu.AuditEntry, error
 	var out []kaowu.AuditEntry
 	for rows.Next() {
 		var e kaowu.AuditEntry
-		if err := rows.Scan(&e.ID, &e.At, &e.Actor, &e.Role, &e.Action, &e.Object, &e.Detail); err != nil {
+		if err := rows.Scan(&e.ID, &e.At, &e.Actor, &e.Role, &e.Action, &e.Object, &e.Detail, &e.Before, &e.After); err != nil {
 			return nil, fmt.Errorf("audit: %w", err)
 		}
 		e.At = e.At.UTC()

@@ -27,6 +27,14 @@ func Run(t *testing.T, s *store.Store) {
 		{"Audit", testAudit},
 		{"Settings", testSettings},
 		{"TimesRoundTripInUTC", testTimes},
+		{"Accounts", testAccounts},
+		{"ConcurrentRegistration", testConcurrentRegistration},
+		{"Sessions", testSessions},
+		{"Throttles", testThrottles},
+		{"ProfilesAndPhotos", testProfilesAndPhotos},
+		{"WeChatBindings", testWeChatBindings},
+		{"ChangeRequestsAndResetCodes", testChangeRequestsAndCodes},
+		{"AuditBeforeAfter", testAuditBeforeAfter},
 	} {
 		t.Run(c.name, func(t *testing.T) { c.fn(t, s) })
 	}

@@ -1,0 +1,270 @@
+package server
+
+import (
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+
+	"kaowu"
+	"kaowu/internal/app"
+)
+
+// maxUpload bounds a request carrying an image: the 2 MB image and the
+// other fields of the form.
+const maxUpload = 2<<20 + 64<<10
+
+var (
+	everyone  = kaowu.Roles
+	candidate = []kaowu.Role{kaowu.RoleCandidate}
+	deciders  = []kaowu.Role{kaowu.RoleSiteStaff, kaowu.RoleRegionStaff, kaowu.RoleAdmin}
+	staff     = []kaowu.Role{kaowu.RoleUnitHR, kaowu.RoleSiteStaff, kaowu.RoleRegionStaff, kaowu.RoleAdmin}
+)
+
+// accountRoutes registers the account pages and API. Each line says who
+// may call the handler (requireRole); whose data it reaches is checked in
+// the app layer.
+func (s *Server) accountRoutes(mux *http.ServeMux) {
+	// Anyone.
+	mux.HandleFunc("GET /register", s.registerPage)
+	mux.HandleFunc("POST /register", s.register)
+	mux.HandleFunc("GET /login", s.loginPage)
+	mux.HandleFunc("POST /login", s.login)
+	mux.HandleFunc("POST /logout", s.logout)
+	mux.HandleFunc("GET /recover", s.recoverPage)
+	mux.HandleFunc("POST /recover", s.recoverSubmit)
+	mux.HandleFunc("GET /recover/code", s.recoverCodePage)
+	mux.HandleFunc("POST /recover/code", s.recoverCode)
+	mux.HandleFunc("POST /api/v1/accounts", s.apiRegister)
+	// The local WeChat provider's own pages (the "WeChat" side).
+	mux.HandleFunc("GET /wechat/local/authorize", s.localAuthorize)
+	mux.HandleFunc("POST /wechat/local/authorize", s.localAuthorize)
+	mux.HandleFunc("GET /wechat/local/confirm", s.localConfirmPage)
+	mux.HandleFunc("POST /wechat/local/confirm", s.localConfirm)
+
+	// Any logged-in account: its own data.
+	mux.HandleFunc("GET /me", s.requireRole(everyone...)(s.mePage))
+	mux.HandleFunc("POST /me/logout-all", s.requireRole(everyone...)(s.logoutAll))
+	mux.HandleFunc("GET /api/v1/me", s.requireRole(everyone...)(s.apiMe))
+	// Candidates, their own data only (the id comes from the session).
+	mux.HandleFunc("GET /me/profile", s.requireRole(candidate...)(s.profilePage))
+	mux.HandleFunc("POST /me/profile", s.requireRole(candidate...)(s.saveProfile))
+	mux.HandleFunc("POST /me/photo", s.requireRole(candidate...)(s.uploadPhoto))
+	mux.HandleFunc("GET /me/wechat", s.requireRole(candidate...)(s.wechatPage))
+	mux.HandleFunc("POST /me/wechat/bind", s.requireRole(candidate...)(s.wechatBind))
+	mux.HandleFunc("GET /wechat/callback", s.requireRole(candidate...)(s.wechatCallback))
+	mux.HandleFunc("POST /me/wechat/unbind", s.requireRole(candidate...)(s.wechatUnbind))
+	mux.HandleFunc("GET /me/change-request", s.requireRole(candidate...)(s.changeRequestPage))
+	mux.HandleFunc("POST /me/change-request", s.requireRole(candidate...)(s.submitChangeRequest))
+	// A candidate's data by id: the candidate themself, or staff whose
+	// scope covers them (App.authorize).
+	mux.HandleFunc("GET /candidates/{id}/photo", s.requireRole(everyone...)(s.candidatePhoto))
+	mux.HandleFunc("GET /api/v1/candidates/{id}/profile", s.requireRole(everyone...)(s.apiProfile))
+	mux.HandleFunc("GET /change-requests/{id}/evidence", s.requireRole(append(deciders, kaowu.RoleCandidate)...)(s.evidence))
+	// Site, region office and admin.
+	mux.HandleFunc("GET /staff/change-requests", s.requireRole(deciders...)(s.changeRequestsPage))
+	mux.HandleFunc("GET /staff/change-requests/{id}", s.requireRole(deciders...)(s.changeRequestPageStaff))
+	mux.HandleFunc("POST /staff/change-requests/{id}/decide", s.requireRole(deciders...)(s.decideChange))
+	mux.HandleFunc("GET /staff/desk", s.requireRole(kaowu.RoleSiteStaff, kaowu.RoleAdmin)(s.deskPage))
+	mux.HandleFunc("POST /staff/desk/reset-code", s.requireRole(kaowu.RoleSiteStaff, kaowu.RoleAdmin)(s.issueResetCode))
+	// Admin.
+	mux.HandleFunc("GET /admin/users", s.requireRole(kaowu.RoleAdmin)(s.usersPage))
+	mux.HandleFunc("POST /admin/users", s.requireRole(kaowu.RoleAdmin)(s.addUser))
+}
+
+func (s *Server) registerPage(w http.ResponseWriter, r *http.Request) {
+	s.render(w, r, http.StatusOK, "register", formPage{Title: "考生注册", Form: newForm(r.URL.Query(), nil)})
+}
+
+func registrationFrom(r *http.Request) app.Registration {
+	v := r.PostForm
+	return app.Registration{IDType: v.Get("id_type"), IDNumber: v.Get("id_number"), Name: v.Get("name"),
+		Username: v.Get("username"), Password: v.Get("password"), PasswordConfirm: v.Get("password_confirm"),
+		Mobile: v.Get("mobile"), RecoveryQuestion: v.Get("recovery_question"), RecoveryAnswer: v.Get("recovery_answer")}
+}
+
+func (s *Server) register(w http.ResponseWriter, r *http.Request) {
+	page := formPage{Title: "考生注册"}
+	if err := r.ParseForm(); err != nil {
+		s.refuse(w, r, "register", page, kaowu.Errorf(kaowu.EINVALID, "提交的内容无法读取，请重新填写"))
+		return
+	}
+	acc, err := s.App.Register(r.Context(), registrationFrom(r))
+	if err != nil {
+		s.refuse(w, r, "register", page, err)
+		return
+	}
+	if err := s.logIn(r.Context(), acc); err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/me/wechat?registered=1", http.StatusSeeOther)
+}
+
+func (s *Server) apiRegister(w http.ResponseWriter, r *http.Request) {
+	var reg app.Registration
+	dec := jsonDecoder(r, 64<<10)
+	if err := dec.Decode(&reg); err != nil {
+		s.apiError(w, r, kaowu.Errorf(kaowu.EINVALID, "请求内容不是有效的 JSON"))
+		return
+	}
+	acc, err := s.App.Register(r.Context(), reg)
+	if err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, map[string]any{"id": acc.ID, "username": acc.Username, "id_type": acc.IDType,
+		"id_number_masked": acc.IDNumber.String()})
+}
+
+type loginExtra struct{ Next string }
+
+func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) {
+	s.render(w, r, http.StatusOK, "login", formPage{Title: "登录", Form: newForm(r.URL.Query(), nil),
+		Extra: loginExtra{Next: localPath(r.URL.Query().Get("next"), "")}})
+}
+
+func (s *Server) login(w http.ResponseWriter, r *http.Request) {
+	r.ParseForm()
+	next := localPath(r.PostForm.Get("next"), "/me")
+	page := formPage{Title: "登录", Extra: loginExtra{Next: r.PostForm.Get("next")}}
+	acc, err := s.App.Login(r.Context(), r.PostForm.Get("login"), r.PostForm.Get("password"), clientIP(r))
+	if err != nil {
+		s.refuse(w, r, "login", page, err)
+		return
+	}
+	if err := s.logIn(r.Context(), acc); err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	http.Redirect(w, r, next, http.StatusSeeOther)
+}
+
+func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
+	if err := s.Sessions.Destroy(r.Context()); err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/login?out=1", http.StatusSeeOther)
+}
+
+func (s *Server) logoutAll(w http.ResponseWriter, r *http.Request) {
+	if err := s.App.LogoutEverywhere(r.Context(), actorOf(r)); err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	if err := s.Sessions.Destroy(r.Context()); err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/login?out=all", http.StatusSeeOther)
+}
+
+type recoverExtra struct {
+	Question string
+}
+
+func (s *Server) recoverPage(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	page := formPage{Title: "找回密码", Form: newForm(q, nil)}
+	if login := q.Get("login"); login != "" {
+		question, err := s.App.RecoveryQuestion(r.Context(), login)
+		if err != nil {
+			if kaowu.ErrorCode(err) == kaowu.EINTERNAL {
+				s.pageError(w, r, err)
+				return
+			}
+			page.Form = newForm(q, err)
+			s.render(w, r, status(kaowu.ErrorCode(err)), "recover", page)
+			return
+		}
+		page.Extra = recoverExtra{Question: question}
+	}
+	s.render(w, r, http.StatusOK, "recover", page)
+}
+
+func (s *Server) recoverSubmit(w http.ResponseWriter, r *http.Request) {
+	r.ParseForm()
+	v := r.PostForm
+	question, _ := s.App.RecoveryQuestion(r.Context(), v.Get("login"))
+	page := formPage{Title: "找回密码", Extra: recoverExtra{Question: question}}
+	err := s.App.Recover(r.Context(), v.Get("login"), v.Get("answer"), v.Get("password"), v.Get("password_confirm"), clientIP(r))
+	if err != nil {
+		s.refuse(w, r, "recover", page, err)
+		return
+	}
+	http.Redirect(w, r, "/login?reset=1", http.StatusSeeOther)
+}
+
+func (s *Server) recoverCodePage(w http.ResponseWriter, r *http.Request) {
+	s.render(w, r, http.StatusOK, "recover_code", formPage{Title: "用重置码设置新密码", Form: newForm(r.URL.Query(), nil)})
+}
+
+func (s *Server) recoverCode(w http.ResponseWriter, r *http.Request) {
+	r.ParseForm()
+	v := r.PostForm
+	err := s.App.ResetWithCode(r.Context(), v.Get("login"), v.Get("code"), v.Get("password"), v.Get("password_confirm"), clientIP(r))
+	if err != nil {
+		s.refuse(w, r, "recover_code", formPage{Title: "用重置码设置新密码"}, err)
+		return
+	}
+	http.Redirect(w, r, "/login?reset=1", http.StatusSeeOther)
+}
+
+type meData struct {
+	Account  *kaowu.Account
+	Profile  kaowu.Profile
+	Requests []kaowu.ChangeRequest
+}
+
+func (meData) PageTitle() string { return "我的" }
+
+func (s *Server) mePage(w http.ResponseWriter, r *http.Request) {
+	acc := accountFrom(r.Context())
+	d := meData{Account: acc}
+	if acc.Role == kaowu.RoleCandidate {
+		var err error
+		if d.Profile, err = s.App.Profile(r.Context(), actorOf(r), acc.ID); err != nil {
+			s.pageError(w, r, err)
+			return
+		}
+		if d.Requests, err = s.App.MyChangeRequests(r.Context(), actorOf(r)); err != nil {
+			s.pageError(w, r, err)
+			return
+		}
+	}
+	s.render(w, r, http.StatusOK, "me", d)
+}
+
+func (s *Server) apiMe(w http.ResponseWriter, r *http.Request) {
+	acc := accountFrom(r.Context())
+	writeJSON(w, http.StatusOK, map[string]any{"account": acc, "id_number_masked": acc.IDNumber.String()})
+}
+
+// readUpload reads the image of a multipart form field, at most maxUpload
+// bytes for the whole request; too large a request is a field refusal.
+func readUpload(w http.ResponseWriter, r *http.Request, field, what string) ([]byte, error) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxUpload)
+	if err := r.ParseMultipartForm(1 << 20); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return nil, kaowu.FieldError(field, what+"文件太大：不能超过 2 MB。")
+		}
+		return nil, kaowu.FieldError(field, "没有收到"+what+"文件，请重新选择后上传。")
+	}
+	f, _, err := r.FormFile(field)
+	if err != nil {
+		return nil, kaowu.FieldError(field, "请选择要上传的"+what+"文件。")
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, maxUpload))
+	if err != nil {
+		return nil, kaowu.FieldError(field, what+"文件读取失败，请重新上传。")
+	}
+	return b, nil
+}
+
+// wantsJSON reports whether a request asks for a JSON answer.
+func wantsJSON(r *http.Request) bool {
+	return strings.Contains(r.Header.Get("Accept"), "application/json")
+}

@@ -1,0 +1,93 @@
+package server
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"kaowu"
+	"kaowu/eligibility"
+	"kaowu/policy"
+)
+
+// pageUses lists the pages where a user meets each clause: 页面 where a
+// page applies it, 展示 where a page only shows its dates or values. A page
+// that meets a clause adds its entry here, so the notice page points to it.
+var pageUses = []policy.Use{
+	{Clause: "二（一）1", Kind: "展示", What: "首页日程：网上报名时间及剩余天数", Link: "/"},
+	{Clause: "二（二）", Kind: "展示", What: "首页日程：按单位类别分日的现场确认安排和地点", Link: "/"},
+	{Clause: "二（三）2", Kind: "展示", What: "首页日程：军队考生数据交接时间", Link: "/"},
+	{Clause: "二（三）3", Kind: "展示", What: "首页日程：军队单位集体领取准考证时间", Link: "/"},
+	{Clause: "三", Kind: "展示", What: "首页日程：网上缴费时间和每科费用", Link: "/"},
+	{Clause: "四", Kind: "展示", What: "首页日程：网上打印准考证时间", Link: "/"},
+	{Clause: "五", Kind: "展示", What: "首页日程：纸笔作答和人机对话的考试时间表", Link: "/"},
+	{Clause: "六", Kind: "展示", What: "首页日程：成绩公布时间", Link: "/"},
+	{Clause: "附件2", Kind: "页面", What: "专业目录：按级别列出，可按代码或名称查找", Link: "/catalog"},
+	{Clause: "一（七）", Kind: "页面", What: "专业目录：标明须执业医师资格或护士执业证书的专业", Link: "/catalog"},
+	{Clause: "一（十）", Kind: "页面", What: "专业目录：已取消专业及其并入的专业", Link: "/catalog"},
+	{Clause: "附件1", Kind: "页面", What: "报考资格判断接口 POST /api/v1/eligibility/check", Link: ""},
+}
+
+// ClauseRegister returns the clause register of exam year y: every clause
+// with what carries it out — the year's parameters, the eligibility rules
+// and their test cases, and the pages.
+func ClauseRegister(y *policy.Year) []policy.ClauseEntry {
+	uses := append([]policy.Use(nil), pageUses...)
+	cases := map[string]int{}
+	for id, u := range eligibility.Register() {
+		for _, r := range u.Rules {
+			uses = append(uses, policy.Use{Clause: id, Kind: "规则", What: "资格审查规则 " + r})
+		}
+		cases[id] = u.Cases
+	}
+	return y.Register(uses, cases)
+}
+
+type noticeData struct {
+	Year    *policy.Year
+	Entries []policy.ClauseEntry
+	Counts  map[string]int
+}
+
+func (noticeData) PageTitle() string { return "通知条款" }
+
+// noticePage shows the notice in full, each clause with what implements it.
+// Open to anyone.
+func (s *Server) noticePage(w http.ResponseWriter, r *http.Request) {
+	n, err := strconv.Atoi(r.PathValue("year"))
+	if err != nil {
+		s.pageError(w, r, kaowu.Errorf(kaowu.ENOTFOUND, "考试年度应为四位数字，例如 /notice/2024"))
+		return
+	}
+	y, err := s.App.Year(r.Context(), n)
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	d := noticeData{Year: y, Entries: ClauseRegister(y), Counts: map[string]int{}}
+	for _, e := range d.Entries {
+		d.Counts[e.Status]++
+	}
+	s.render(w, r, http.StatusOK, "notice", d)
+}
+
+// noticeCurrent redirects /notice to the current exam year's notice.
+func (s *Server) noticeCurrent(w http.ResponseWriter, r *http.Request) {
+	y, err := s.App.CurrentYear(r.Context())
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/notice/"+strconv.Itoa(y.Year), http.StatusFound)
+}
+
+// clauseHref returns the link to a clause on the notice page.
+func clauseHref(year int, id string) string {
+	return "/notice/" + strconv.Itoa(year) + "#" + url.PathEscape(id)
+}
+
+func init() {
+	funcs["clauseHref"] = clauseHref
+	funcs["hasPrefix"] = strings.HasPrefix
+}
