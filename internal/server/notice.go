@@ -27,6 +27,12 @@ var pageUses = []policy.Use{
 	{Clause: "一（七）", Kind: "页面", What: "专业目录：标明须执业医师资格或护士执业证书的专业", Link: "/catalog"},
 	{Clause: "一（十）", Kind: "页面", What: "专业目录：已取消专业及其并入的专业", Link: "/catalog"},
 	{Clause: "附件1", Kind: "页面", What: "报考资格判断接口 POST /api/v1/eligibility/check", Link: ""},
+	{Clause: "二（一）4(1)", Kind: "页面", What: "注册：同一证件号码、同一用户名只能注册一次（数据库唯一约束）；用用户名或证件号码登录", Link: "/register"},
+	{Clause: "二（一）4(2)", Kind: "页面", What: "注册时设置密码找回问题和答案（答案加密保存）；以后年度无需重新注册", Link: "/register"},
+	{Clause: "二（一）4(3)", Kind: "页面", What: "找回密码：回答找回问题；无法找回的由考点在窗口核验身份后发放一次性重置码", Link: "/recover"},
+	{Clause: "二（一）4(3)", Kind: "页面", What: "考点窗口：核验身份并发放24小时内有效的一次性重置码", Link: "/staff/desk"},
+	{Clause: "二（一）4(4)", Kind: "页面", What: "姓名、证件类型、证件号码不能自行修改；提交修改/删除注册信息申请，由考点审核", Link: "/me/change-request"},
+	{Clause: "二（一）4(5)", Kind: "页面", What: "绑定微信：一个微信号只能绑定一名考生，解除绑定后不能报名", Link: "/me/wechat"},
 }
 
 // ClauseRegister returns the clause register of exam year y: every clause
