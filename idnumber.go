@@ -8,7 +8,7 @@ import (
 )
 
 // IDType is the kind of identity document an account is registered with
-// (证件类型). The values match policy.IDType.
+// (证件类型). The values match kaowu.IDType.
 type IDType string
 
 // The ID types of the glossary. Every type but IDMilitaryOfficer may

@@ -281,7 +281,7 @@ func path(list string, i int, field string) string {
 // online) and the ID types accepted online (一（五）).
 func (e *ev) online() bool {
 	f, p := e.f, e.p
-	military := f.Military || f.IDType == policy.IDMilitaryOfficer
+	military := f.Military || f.IDType == kaowu.IDMilitaryOfficer
 	if e.tracing {
 		r := "online"
 		if military {
@@ -314,7 +314,7 @@ func (e *ev) online() bool {
 		e.refuse(e.clauseOfField("id_type"), "id_type", "证件类型"+f.IDType.Label()+"不能用于网上报名。")
 		return false
 	}
-	if f.IDType != policy.IDResident {
+	if f.IDType != kaowu.IDResident {
 		e.overseas = true
 		e.note(clause, "持"+f.IDType.Label()+"的港澳台居民及外籍人员可按就近原则在北京考区报名，报名时须出示本人身份证明、国务院教育行政部门认可的相应专业学历或学位证书以及在医疗卫生机构从事相关专业工作年限的材料（"+clause+"）。")
 	}

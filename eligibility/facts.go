@@ -15,9 +15,9 @@ import (
 type Facts struct {
 	// Today is the day the question is asked; dates after it are refused.
 	// Zero skips that check (the engine never reads the clock).
-	Today    kaowu.Date    `json:"today"`
-	IDType   policy.IDType `json:"id_type"`
-	Military bool          `json:"military"`
+	Today    kaowu.Date   `json:"today"`
+	IDType   kaowu.IDType `json:"id_type"`
+	Military bool         `json:"military"`
 
 	Education []Education `json:"education"`
 	Titles    []Title     `json:"titles"`

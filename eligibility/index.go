@@ -20,7 +20,7 @@ type index struct {
 	categories  map[string][]policy.PhysicianCategory
 	materials   map[string]*policy.Material
 	materialIdx map[string]int
-	onlineIDs   map[policy.IDType]int      // → index in online_id_types
+	onlineIDs   map[kaowu.IDType]int       // → index in online_id_types
 	licTitles   map[policy.LicenceKind]int // → index in licence_titles
 	fromReg     map[kaowu.Licence]bool
 	community   map[string]bool // specialty names
@@ -77,7 +77,7 @@ func buildIndex(y *policy.Year) *index {
 		categories:  map[string][]policy.PhysicianCategory{},
 		materials:   map[string]*policy.Material{},
 		materialIdx: map[string]int{},
-		onlineIDs:   map[policy.IDType]int{},
+		onlineIDs:   map[kaowu.IDType]int{},
 		licTitles:   map[policy.LicenceKind]int{},
 		fromReg:     map[kaowu.Licence]bool{},
 		community:   set(e.Community.Specialties),

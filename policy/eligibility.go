@@ -89,41 +89,6 @@ func (l EducationLevel) Label() string {
 	return string(l)
 }
 
-// IDType is the kind of identity document a candidate registers with.
-type IDType string
-
-// The ID types of the glossary.
-const (
-	IDResident                  IDType = "resident_id"
-	IDHKMacaoPass               IDType = "hk_macao_pass"
-	IDHKMacaoTaiwanResidence    IDType = "hk_macao_taiwan_residence"
-	IDTaiwanPass                IDType = "taiwan_pass"
-	IDForeignPermanentResidence IDType = "foreign_permanent_residence"
-	IDMilitaryOfficer           IDType = "military_officer"
-)
-
-// Label returns the Chinese name of the ID type.
-func (t IDType) Label() string {
-	switch t {
-	case IDResident:
-		return "居民身份证"
-	case IDHKMacaoPass:
-		return "港澳居民来往内地通行证"
-	case IDHKMacaoTaiwanResidence:
-		return "港澳台居民居住证"
-	case IDTaiwanPass:
-		return "台湾居民来往大陆通行证"
-	case IDForeignPermanentResidence:
-		return "外国人永久居留身份证"
-	case IDMilitaryOfficer:
-		return "军官证"
-	}
-	return string(t)
-}
-
-// Valid reports whether t is a known ID type.
-func (t IDType) Valid() bool { return t.Label() != string(t) }
-
 // LicenceKind is a practice licence a candidate may hold.
 type LicenceKind string
 
@@ -305,8 +270,8 @@ type HubeiAid struct {
 // OnlineIDType is an ID type accepted for online application, with the
 // clause that admits it.
 type OnlineIDType struct {
-	IDType IDType `yaml:"id_type" json:"id_type"`
-	Clause string `yaml:"clause" json:"clause"`
+	IDType kaowu.IDType `yaml:"id_type" json:"id_type"`
+	Clause string       `yaml:"clause" json:"clause"`
 }
 
 // MilitaryRule refuses the online route to military health personnel
@@ -569,7 +534,7 @@ func (p *problems) eligibility(y *Year, cite func(field, id string)) {
 	}
 	cite(f+".hubei_aid.clause", e.HubeiAid.Clause)
 
-	ids := map[IDType]bool{}
+	ids := map[kaowu.IDType]bool{}
 	for i, t := range e.OnlineIDTypes {
 		tf := fmt.Sprintf("%s.online_id_types[%d]", f, i)
 		if !t.IDType.Valid() {
