@@ -39,10 +39,11 @@ func parsePages() (*pages, error) {
 	}
 	for _, n := range names {
 		name := strings.TrimSuffix(n.Name(), ".html")
-		if name == "layout" {
+		if name == "layout" || strings.HasPrefix(name, "_") {
 			continue
 		}
-		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/"+n.Name())
+		// Every page gets the layout and the shared partials (_*.html).
+		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/_*.html", "templates/"+n.Name())
 		if err != nil {
 			return nil, fmt.Errorf("parse template %s: %w", name, err)
 		}

@@ -77,6 +77,8 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /catalog", s.catalogPage)
 	mux.HandleFunc("GET /api/v1/years/{year}/catalog", s.apiCatalog)
 	mux.HandleFunc("POST /api/v1/eligibility/check", s.apiEligibility)
+	mux.HandleFunc("GET /eligibility", s.eligibilityGet)
+	mux.HandleFunc("POST /eligibility", s.eligibilityPost)
 	mux.HandleFunc("GET /notice", s.noticeCurrent)
 	mux.HandleFunc("GET /notice/{year}", s.noticePage)
 	s.accountRoutes(mux)

@@ -1,0 +1,13 @@
+// Package pdf renders kaowu's printed documents as PDF: the application
+// form (申报表, ApplicationForm) and the truthfulness pledges (承诺书,
+// Pledge), with the admission ticket, score report and rosters to come.
+//
+// Every document is a pure function from plain data to PDF bytes, A4, in
+// the embedded CJK font (fonts/NotoSansSC-kaowu.ttf, parsed once per
+// process and shared). Text stays extractable (pdftotext), including
+// characters outside the Basic Multilingual Plane such as 𠮷: see
+// fixToUnicode for the repair of gopdf's ToUnicode map. The small layout
+// helper in layout.go (text measured and wrapped by width, bordered table
+// rows, page breaks with repeated headers, page numbers) is shared by all
+// documents.
+package pdf
