@@ -23,6 +23,7 @@ type App struct {
 
 	mu    sync.Mutex
 	years map[int]cachedYear
+	key   []byte // the form-signing key, once read (formKey)
 }
 
 type cachedYear struct {

@@ -221,12 +221,13 @@ func (a *App) DecideChange(ctx context.Context, actor Actor, id string, approve 
 }
 
 // hasOpenApplication reports whether a candidate has an application in an
-// exam year whose process is still open. It is the one place that decides
-// whether a registration may be deleted. There is no applications table
-// yet (issue 4 adds it): until then no candidate has one. Extend this when
-// applications exist: an application of any state but void/forfeited in a
-// year whose score window has not closed counts.
+// exam year whose process is still open: any state but void, rejected or
+// forfeited, in the current exam year or later. It is the one place that
+// decides whether a registration may be deleted.
 func (a *App) hasOpenApplication(ctx context.Context, tx *store.Tx, userID string) (bool, error) {
-	_, _, _ = ctx, tx, userID
-	return false, nil
+	y, err := a.CurrentYear(ctx)
+	if err != nil {
+		return false, err
+	}
+	return tx.HasOpenApplication(ctx, userID, y.Year)
 }

@@ -148,6 +148,12 @@ func (s *Server) eligibilityPost(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "eligibility", page)
 }
 
+// decisionView is what the "decision" partial shows.
+type decisionView struct {
+	Year     *policy.Year
+	Decision *eligibility.Decision
+}
+
 // assert applies a yes/no answer from the form ("yes", "no"; anything else
 // leaves the fact unknown, for the site office to judge).
 func assert(answer string, set func(*bool)) {
@@ -211,6 +217,7 @@ func init() {
 		}
 		return false
 	}
+	funcs["decisionView"] = func(y *policy.Year, d *eligibility.Decision) decisionView { return decisionView{y, d} }
 	funcs["clauseHelp"] = func(y *policy.Year, id string) policy.Clause {
 		c, _ := y.Clause(id)
 		return c

@@ -286,14 +286,26 @@ func (s *Server) catalogPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d := catalogData{Year: y, Query: strings.TrimSpace(r.URL.Query().Get("q")), Level: r.URL.Query().Get("level")}
+	d.Groups = catalogGroups(y, d.Query, d.Level)
+	for _, g := range d.Groups {
+		d.Count += len(g.Rows)
+	}
+	s.render(w, r, http.StatusOK, "catalog", d)
+}
+
+// catalogGroups returns the catalogue by level, filtered by a code prefix
+// or name fragment and by level; removed specialties carry the names of
+// what they merged into.
+func catalogGroups(y *policy.Year, q, level string) []catalogGroup {
+	var out []catalogGroup
 	groups := y.CatalogByLevel()
 	for _, l := range kaowu.Levels {
-		if d.Level != "" && d.Level != string(l) {
+		if level != "" && level != string(l) {
 			continue
 		}
 		g := catalogGroup{Level: l}
 		for _, sp := range groups[l] {
-			if !matches(sp, d.Query) {
+			if !matches(sp, q) {
 				continue
 			}
 			row := catalogRow{Specialty: sp}
@@ -303,12 +315,11 @@ func (s *Server) catalogPage(w http.ResponseWriter, r *http.Request) {
 			}
 			g.Rows = append(g.Rows, row)
 		}
-		d.Count += len(g.Rows)
 		if len(g.Rows) > 0 {
-			d.Groups = append(d.Groups, g)
+			out = append(out, g)
 		}
 	}
-	s.render(w, r, http.StatusOK, "catalog", d)
+	return out
 }
 
 func matches(sp kaowu.Specialty, q string) bool {

@@ -82,6 +82,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /notice", s.noticeCurrent)
 	mux.HandleFunc("GET /notice/{year}", s.noticePage)
 	s.accountRoutes(mux)
+	s.applyRoutes(mux)
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		s.apiError(w, r, kaowu.Errorf(kaowu.ENOTFOUND, "接口 %s %s 不存在", r.Method, r.URL.Path))
 	})

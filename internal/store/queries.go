@@ -236,3 +236,12 @@ func (tx *Tx) PutSetting(ctx context.Context, key, value string) error {
 	}
 	return nil
 }
+
+// SeedSetting sets a setting unless it is set already, and returns the
+// value in force: of two processes seeding at once, both get the same.
+func (tx *Tx) SeedSetting(ctx context.Context, key, value string) (string, error) {
+	if _, err := tx.q.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING`, key, value); err != nil {
+		return "", fmt.Errorf("seed setting %s: %w", key, err)
+	}
+	return tx.Setting(ctx, key)
+}

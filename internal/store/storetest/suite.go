@@ -35,6 +35,7 @@ func Run(t *testing.T, s *store.Store) {
 		{"WeChatBindings", testWeChatBindings},
 		{"ChangeRequestsAndResetCodes", testChangeRequestsAndCodes},
 		{"AuditBeforeAfter", testAuditBeforeAfter},
+		{"Applications", testApplications},
 	} {
 		t.Run(c.name, func(t *testing.T) { c.fn(t, s) })
 	}

@@ -1,0 +1,179 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"kaowu"
+)
+
+const applicationColumns = `id, candidate_id, year, site, specialty, level, declarations, state, version, outcome, auto_confirmed, submitted_at, created_at, updated_at`
+
+func scanApplication(row interface{ Scan(...any) error }) (kaowu.Application, error) {
+	var a kaowu.Application
+	var decl string
+	var submitted sql.NullTime
+	err := row.Scan(&a.ID, &a.CandidateID, &a.Year, &a.Site, &a.Specialty, &a.Level, &decl, &a.State, &a.Version, &a.Outcome,
+		&a.AutoConfirmed, &submitted, &a.CreatedAt, &a.UpdatedAt)
+	if err != nil {
+		return a, err
+	}
+	if err := json.Unmarshal([]byte(decl), &a.Decl); err != nil {
+		return a, fmt.Errorf("declarations of %s: %w", a.ID, err)
+	}
+	if submitted.Valid {
+		t := submitted.Time.UTC()
+		a.SubmittedAt = &t
+	}
+	a.CreatedAt, a.UpdatedAt = a.CreatedAt.UTC(), a.UpdatedAt.UTC()
+	return a, nil
+}
+
+// Application returns the application with the given id.
+func (r reader) Application(ctx context.Context, id string) (kaowu.Application, error) {
+	a, err := scanApplication(r.q.QueryRowContext(ctx, `SELECT `+applicationColumns+` FROM applications WHERE id = $1`, id))
+	if err != nil {
+		return a, fmt.Errorf("application %s: %w", id, notFound(err, "报名信息不存在"))
+	}
+	return a, nil
+}
+
+// ApplicationOf returns a candidate's application in exam year y.
+func (r reader) ApplicationOf(ctx context.Context, candidateID string, y int) (kaowu.Application, error) {
+	a, err := scanApplication(r.q.QueryRowContext(ctx, `SELECT `+applicationColumns+` FROM applications WHERE candidate_id = $1 AND year = $2`, candidateID, y))
+	if err != nil {
+		return a, fmt.Errorf("application of %s in %d: %w", candidateID, y, notFound(err, "尚未报名"))
+	}
+	return a, nil
+}
+
+// CreateApplication inserts a draft application. A second application of
+// the same candidate in the same year is a conflict.
+func (tx *Tx) CreateApplication(ctx context.Context, a *kaowu.Application) error {
+	if a.ID == "" {
+		a.ID = NewID()
+	}
+	decl, err := json.Marshal(a.Decl)
+	if err != nil {
+		return fmt.Errorf("create application: %w", err)
+	}
+	_, err = tx.q.ExecContext(ctx, `INSERT INTO applications (id, candidate_id, year, site, specialty, level, declarations, state, version, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, $9, $9)`,
+		a.ID, a.CandidateID, a.Year, a.Site, a.Specialty, a.Level, string(decl), a.State, utc(a.CreatedAt))
+	if isUnique(err) {
+		return &kaowu.Error{Code: kaowu.ECONFLICT, Message: fmt.Sprintf("您已有%d年度的报名，请在“我的报名”中查看或修改", a.Year), Err: err}
+	}
+	if err != nil {
+		return fmt.Errorf("create application: %w", err)
+	}
+	return nil
+}
+
+// UpdateChoices stores the candidate's choices on an application that is
+// still editable (draft or returned), and reports a conflict otherwise.
+func (tx *Tx) UpdateChoices(ctx context.Context, a kaowu.Application, now time.Time) error {
+	decl, err := json.Marshal(a.Decl)
+	if err != nil {
+		return fmt.Errorf("update application: %w", err)
+	}
+	res, err := tx.q.ExecContext(ctx, `UPDATE applications SET site = $2, specialty = $3, level = $4, declarations = $5, updated_at = $6
+		WHERE id = $1 AND state IN ('draft', 'returned')`, a.ID, a.Site, a.Specialty, a.Level, string(decl), utc(now))
+	if err != nil {
+		return fmt.Errorf("update application %s: %w", a.ID, err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return kaowu.Errorf(kaowu.ECONFLICT, "报名信息已提交，不能直接修改；如需修改，请先撤回（二（一）4(6)）")
+	}
+	return nil
+}
+
+// SubmitApplication moves an editable application to state `to` as version
+// `version`, which must be the next after the one the caller read: of two
+// submissions racing, exactly one succeeds and the other gets ECONFLICT.
+func (tx *Tx) SubmitApplication(ctx context.Context, id string, version int, to kaowu.ApplicationState, outcome string, autoConfirmed bool, now time.Time) error {
+	res, err := tx.q.ExecContext(ctx, `UPDATE applications SET state = $2, version = $3, outcome = $4, auto_confirmed = $5, submitted_at = $6, updated_at = $6
+		WHERE id = $1 AND state IN ('draft', 'returned') AND version = $3 - 1`, id, to, version, outcome, autoConfirmed, utc(now))
+	if err != nil {
+		return fmt.Errorf("submit application %s: %w", id, err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return kaowu.Errorf(kaowu.ECONFLICT, "报名信息已经提交过了（可能在另一个页面中提交），请刷新后查看")
+	}
+	return nil
+}
+
+// SetApplicationState moves an application from one state to another and
+// reports ECONFLICT when it is no longer in `from`.
+func (tx *Tx) SetApplicationState(ctx context.Context, id string, from, to kaowu.ApplicationState, now time.Time) error {
+	res, err := tx.q.ExecContext(ctx, `UPDATE applications SET state = $3, updated_at = $4 WHERE id = $1 AND state = $2`, id, from, to, utc(now))
+	if err != nil {
+		return fmt.Errorf("set application %s %s→%s: %w", id, from, to, err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return kaowu.Errorf(kaowu.ECONFLICT, "报名状态已经变化，请刷新后查看")
+	}
+	return nil
+}
+
+// InsertVersion stores a submitted version; the version number is unique
+// per application.
+func (tx *Tx) InsertVersion(ctx context.Context, v kaowu.ApplicationVersion) error {
+	_, err := tx.q.ExecContext(ctx, `INSERT INTO application_versions (application_id, version, submitted_at, outcome, snapshot, digest, photo)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)`, v.ApplicationID, v.Version, utc(v.SubmittedAt), v.Outcome, string(v.Snapshot), v.Digest, v.Photo)
+	if isUnique(err) {
+		return kaowu.Errorf(kaowu.ECONFLICT, "报名信息已经提交过了（可能在另一个页面中提交），请刷新后查看")
+	}
+	if err != nil {
+		return fmt.Errorf("insert version %d of %s: %w", v.Version, v.ApplicationID, err)
+	}
+	return nil
+}
+
+// Version returns one submitted version of an application.
+func (r reader) Version(ctx context.Context, applicationID string, version int) (kaowu.ApplicationVersion, error) {
+	var v kaowu.ApplicationVersion
+	var snap string
+	err := r.q.QueryRowContext(ctx, `SELECT application_id, version, submitted_at, outcome, snapshot, digest, photo FROM application_versions
+		WHERE application_id = $1 AND version = $2`, applicationID, version).Scan(&v.ApplicationID, &v.Version, &v.SubmittedAt, &v.Outcome, &snap, &v.Digest, &v.Photo)
+	if err != nil {
+		return v, fmt.Errorf("version %d of %s: %w", version, applicationID, notFound(err, "该版本的报名信息不存在"))
+	}
+	v.Snapshot, v.SubmittedAt = []byte(snap), v.SubmittedAt.UTC()
+	return v, nil
+}
+
+// Versions returns the submitted versions of an application, oldest first,
+// without their snapshots and photos.
+func (r reader) Versions(ctx context.Context, applicationID string) ([]kaowu.ApplicationVersion, error) {
+	rows, err := r.q.QueryContext(ctx, `SELECT application_id, version, submitted_at, outcome, digest FROM application_versions
+		WHERE application_id = $1 ORDER BY version`, applicationID)
+	if err != nil {
+		return nil, fmt.Errorf("versions of %s: %w", applicationID, err)
+	}
+	defer rows.Close()
+	var out []kaowu.ApplicationVersion
+	for rows.Next() {
+		var v kaowu.ApplicationVersion
+		if err := rows.Scan(&v.ApplicationID, &v.Version, &v.SubmittedAt, &v.Outcome, &v.Digest); err != nil {
+			return nil, fmt.Errorf("versions of %s: %w", applicationID, err)
+		}
+		v.SubmittedAt = v.SubmittedAt.UTC()
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+// HasOpenApplication reports whether a candidate has an application in an
+// exam year at or after minYear that is not void, rejected or forfeited.
+func (r reader) HasOpenApplication(ctx context.Context, candidateID string, minYear int) (bool, error) {
+	var n int
+	err := r.q.QueryRowContext(ctx, `SELECT COUNT(*) FROM applications WHERE candidate_id = $1 AND year >= $2
+		AND state NOT IN ('void', 'rejected', 'forfeited')`, candidateID, minYear).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("open applications of %s: %w", candidateID, err)
+	}
+	return n > 0, nil
+}
