@@ -1,0 +1,315 @@
+// Package e2e drives the system in a real browser (Debian's chromium,
+// headless, through chromedp) as its users do, on a phone-sized screen, and
+// saves screenshots of the key pages under artifacts/journeys/ (or
+// $KAOWU_ARTIFACTS). The tests skip, saying so, when chromium is missing;
+// CI installs it.
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"image"
+	"image/color"
+	"image/jpeg"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"kaowu"
+	"kaowu/internal/app"
+	"kaowu/internal/server"
+	"kaowu/internal/store"
+	"kaowu/internal/store/storetest"
+)
+
+var inWindow = time.Date(2023, 12, 5, 10, 0, 0, 0, kaowu.Shanghai)
+
+// site is a running kaowu on a fresh SQLite store, with one Fengtai unit.
+type site struct {
+	URL  string
+	App  *app.App
+	Unit kaowu.Unit
+}
+
+func newSite(t *testing.T) site {
+	t.Helper()
+	s := storetest.SQLite(t)
+	a := app.New(s, kaowu.NewManualClock(inWindow), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	ctx := context.Background()
+	if err := a.Bootstrap(ctx); err != nil {
+		t.Fatal(err)
+	}
+	u := kaowu.Unit{Name: "丰台区方庄社区卫生服务中心", District: "丰台区", Category: "direct_community", CreatedAt: inWindow}
+	if err := s.Update(ctx, func(tx *store.Tx) error { return tx.CreateUnit(ctx, &u) }); err != nil {
+		t.Fatal(err)
+	}
+	srv, err := server.New(a, a.Log, "演示模式")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(srv)
+	t.Cleanup(ts.Close)
+	return site{URL: ts.URL, App: a, Unit: u}
+}
+
+// browser is one headless chromium tab with a phone-sized viewport.
+type browser struct {
+	t    *testing.T
+	ctx  context.Context
+	base string
+	dir  string // where screenshots go
+	n    int
+}
+
+func newBrowser(t *testing.T, base, journey string) *browser {
+	t.Helper()
+	exe, err := exec.LookPath("chromium")
+	if err != nil {
+		t.Skip("browser journeys skipped: Debian's chromium is not installed (apt-get install chromium fonts-noto-cjk)")
+	}
+	opts := []chromedp.ExecAllocatorOption{chromedp.ExecPath(exe), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
+		chromedp.NoFirstRun, chromedp.UserDataDir(t.TempDir()),
+		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true), chromedp.Flag("disable-quic", true)}
+	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelC := chromedp.NewContext(actx)
+	ctx, cancelT := context.WithTimeout(ctx, 3*time.Minute)
+	t.Cleanup(func() { cancelT(); cancelC(); cancelA() })
+	root := os.Getenv("KAOWU_ARTIFACTS")
+	if root == "" {
+		root = filepath.Join("..", "..", "artifacts")
+	}
+	dir := filepath.Join(root, "journeys", journey)
+	os.RemoveAll(dir)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	b := &browser{t: t, ctx: ctx, base: base, dir: dir}
+	// The first action starts the browser, which lives as long as the
+	// context it runs in: the journey's, not a bounded step's.
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile)); err != nil {
+		t.Fatalf("start chromium: %v", err)
+	}
+	return b
+}
+
+// step bounds one browser action, so that a page that is not what the
+// journey expects fails in seconds, with a screenshot, instead of waiting
+// for the element until the test's deadline.
+const step = 15 * time.Second
+
+func (b *browser) do(actions ...chromedp.Action[chromedp.Void]) {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, step)
+	defer cancel()
+	if err := chromedp.Do(ctx, actions...); err != nil {
+		b.fail("browser: %v", err)
+	}
+}
+
+// fail saves a screenshot of the page as it is and stops the journey.
+func (b *browser) fail(format string, args ...any) {
+	b.t.Helper()
+	loc, _ := chromedp.Run(b.ctx, chromedp.Location())
+	b.screenshot("FAILED")
+	b.t.Fatalf("at %s: %s", loc, fmt.Sprintf(format, args...))
+}
+
+// open navigates to a path and waits for the page.
+func (b *browser) open(path string) {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, step)
+	defer cancel()
+	if _, err := chromedp.Run(ctx, chromedp.NavigateResponse(b.base+path)); err != nil {
+		b.fail("open %s: %v", path, err)
+	}
+}
+
+// submit clicks a button that submits a form and waits for the next page.
+func (b *browser) submit(sel string) {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, step)
+	defer cancel()
+	if _, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(sel))); err != nil {
+		b.fail("submit %s: %v", sel, err)
+	}
+}
+
+// fill sets form fields by name.
+func (b *browser) fill(fields map[string]string) {
+	b.t.Helper()
+	for name, v := range fields {
+		b.do(chromedp.SetValue(chromedp.CSS(`[name="`+name+`"]`), v))
+	}
+}
+
+func (b *browser) check(name string) {
+	b.t.Helper()
+	b.do(chromedp.Click(chromedp.CSS(`input[name="` + name + `"]`)))
+}
+
+// text returns the visible text of the main content.
+func (b *browser) text() string {
+	b.t.Helper()
+	s, err := chromedp.Run(b.ctx, chromedp.Text(chromedp.CSS("body")))
+	if err != nil {
+		b.t.Fatalf("text: %v", err)
+	}
+	return s
+}
+
+// expect checks that the page shows each of want, and saves a screenshot.
+func (b *browser) expect(shot string, want ...string) string {
+	b.t.Helper()
+	b.screenshot(shot)
+	s := b.text()
+	for _, w := range want {
+		if !strings.Contains(s, w) {
+			loc, _ := chromedp.Run(b.ctx, chromedp.Location())
+			b.t.Errorf("%s (%s) does not show %q", shot, loc, w)
+		}
+	}
+	return s
+}
+
+func (b *browser) screenshot(name string) {
+	b.t.Helper()
+	b.n++
+	png, err := chromedp.Run(b.ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		b.t.Fatalf("screenshot: %v", err)
+	}
+	if err := os.WriteFile(filepath.Join(b.dir, fmt.Sprintf("%02d-%s.png", b.n, name)), png, 0o644); err != nil {
+		b.t.Fatal(err)
+	}
+}
+
+func residentID(n int) string {
+	s := fmt.Sprintf("1101061988%02d%02d%03d", n%12+1, n%28+1, n%1000)
+	return s + string(kaowu.GBCheckChar(s))
+}
+
+func photo(t *testing.T) string {
+	img := image.NewRGBA(image.Rect(0, 0, 360, 480))
+	for y := range 480 {
+		for x := range 360 {
+			img.Set(x, y, color.RGBA{200, uint8(180 + y%60), uint8(150 + x%80), 255})
+		}
+	}
+	var buf bytes.Buffer
+	jpeg.Encode(&buf, img, nil)
+	f := filepath.Join(t.TempDir(), "photo.jpg")
+	os.WriteFile(f, buf.Bytes(), 0o644)
+	return f
+}
+
+var pinRe = regexp.MustCompile(`\b(\d{6})\b`)
+
+// TestCandidateJourney: a candidate on a phone registers, binds WeChat
+// (local provider), fills the profile and photo, checks eligibility,
+// applies, withdraws, modifies, resubmits and gets the form.
+func TestCandidateJourney(t *testing.T) {
+	st := newSite(t)
+	b := newBrowser(t, st.URL, "candidate")
+	const pw = "Kaowu@2024x"
+
+	b.open("/")
+	b.expect("home", "现在可以办理", "网上报名")
+
+	b.open("/register")
+	b.fill(map[string]string{"id_type": "resident_id", "id_number": residentID(5), "name": "李䶮", "username": "liyan",
+		"password": pw, "password_confirm": pw, "mobile": "13912345678", "recovery_question": "我的出生城市？", "recovery_answer": "北京"})
+	b.screenshot("register-filled")
+	b.submit(`form[action="/register"] button[type="submit"]`)
+	b.expect("registered", "注册成功", "绑定微信")
+
+	// WeChat: the computer shows a code; the "phone" confirms it.
+	b.submit(`form[action="/me/wechat/bind"] button`)
+	page := b.expect("wechat-code", "确认码")
+	pin := pinRe.FindString(page[strings.Index(page, "确认码"):])
+	if pin == "" {
+		pin = pinRe.FindString(page)
+	}
+	resp, err := http.PostForm(st.URL+"/wechat/local/confirm", url.Values{"pin": {pin}, "wechat_id": {"phone-of-liyan"}})
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("phone confirm: %v %v", err, resp)
+	}
+	resp.Body.Close()
+	b.submit(`form[action="/wechat/local/authorize"] button`)
+	b.expect("wechat-bound", "已绑定微信")
+
+	// Profile and photo.
+	b.open("/me/profile")
+	b.fill(map[string]string{"education[0].level": "bachelor", "education[0].major": "护理学", "education[0].school": "首都医科大学",
+		"education[0].graduated_on": "2015-07-01", "work.unit_id": st.Unit.ID, "work.post": "社区护理",
+		"work.specialty_started_on": "2015-10-01", "work.practice_registered_on": "2015-10-01",
+		"titles[0].level": "junior", "titles[0].specialty": "护理学", "titles[0].obtained_on": "2019-05-20",
+		"licences[0].kind": "nurse", "licences[0].obtained_on": "2015-09-01"})
+	b.check("education[0].full_time")
+	b.check("education[0].medical")
+	b.submit(`form[action="/me/profile"] button[type="submit"]`)
+	b.expect("profile-saved", "已保存")
+	b.do(chromedp.SetUploadFiles(chromedp.CSS("#photo-file"), []string{photo(t)}))
+	b.submit(`form[action="/me/photo"] button`)
+	b.expect("photo-uploaded", "像素")
+
+	// Eligibility from the profile.
+	b.open("/eligibility")
+	b.fill(map[string]string{"specialty": "373", "site": "fengtai", "edu_relevant": "yes", "title_relevant": "yes", "edu_recognised": "yes"})
+	b.submit(`form.card button[type="submit"]`)
+	b.expect("eligibility", "可以报考：373 社区护理（中级）", "现场确认须携带的材料")
+
+	// Apply, step by step.
+	b.open("/apply")
+	b.expect("apply-start", "✓ 已绑定微信", "开始报名")
+	b.submit(`form[action="/apply/start"] button`)
+	b.expect("apply-site", "须选择丰台考点")
+	b.submit(`form[action="/apply/site"] button`)
+	b.open("/apply/specialty?q=" + url.QueryEscape("护理"))
+	b.expect("apply-specialty", "2024年起取消，请改报 203 护理学")
+	b.do(chromedp.Click(chromedp.CSS(`input[name="specialty"][value="373"]`)))
+	b.submit(`form.form[action="/apply/specialty"] button`)
+	b.fill(map[string]string{"education_relevant": "yes", "education_recognised": "yes", "title_relevant": "yes"})
+	b.screenshot("apply-info")
+	b.submit(`form[action="/apply/info"] button`)
+	b.expect("apply-check", "可以报考：373 社区护理（中级）")
+	b.open("/apply/photo")
+	b.check("photo_confirmed")
+	b.screenshot("apply-photo")
+	b.submit(`form[action="/apply/submit"] button`)
+	b.expect("application-submitted", "提交成功", "已提交，待现场确认", "第1版", "2023年12月11日", "下载申报表")
+
+	// Withdraw, modify, resubmit.
+	b.submit(`form[action="/application/withdraw"] button`)
+	b.expect("withdrawn", "已撤回")
+	b.open("/apply/specialty")
+	b.do(chromedp.Click(chromedp.CSS(`input[name="specialty"][value="368"]`)))
+	b.submit(`form.form[action="/apply/specialty"] button`)
+	b.submit(`form[action="/apply/info"] button`)
+	b.open("/apply/photo")
+	b.check("photo_confirmed")
+	b.submit(`form[action="/apply/submit"] button`)
+	b.expect("resubmitted", "第2版", "已被新版本取代", "368 护理学")
+
+	// The form of version 2 downloads as a PDF in this session.
+	href, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](`document.querySelector('a[href$="/versions/2/form.pdf"]').getAttribute('href')`))
+	if err != nil || href == "" {
+		t.Fatalf("no link to the version 2 form: %v", err)
+	}
+	ct, err := chromedp.Run(b.ctx, chromedp.Evaluate[string]("fetch('"+href+"').then(r => r.status + ' ' + r.headers.get('content-type'))", chromedp.EvalAwaitPromise))
+	if err != nil || ct != "200 application/pdf" {
+		t.Errorf("the version 2 form: %q %v", ct, err)
+	}
+}
