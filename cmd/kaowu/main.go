@@ -28,6 +28,7 @@ var commands = []command{
 	{"migrate", "创建或升级数据库，并载入内置考试年度数据", migrateCmd},
 	{"policy", "查看、起草、载入考试年度数据；导入导出专业目录", policyCmd},
 	{"check", "按考试年度规则判断报考资格（标准输入读入 JSON，输出 JSON 结论）", checkCmd},
+	{"import", "导入上一年度考生记录（历史考生自动确认、证件变更成绩合并、成绩滚动）", importCmd},
 	{"user", "添加、列出工作人员账号（单位人事、考点、考区、军队单位、管理员）", userCmd},
 }
 

@@ -211,11 +211,21 @@ func orCode(name, code string) string {
 }
 
 // facts returns the eligibility facts of an application's candidate for its
-// current choices and declarations.
-func (a *App) facts(ctx context.Context, actor Actor, app kaowu.Application) (eligibility.Facts, error) {
+// current choices and declarations, and what last year's records say of
+// them (二（一）): the automatic confirmation, an ID change, and the
+// subjects passed last year, which carry over (七, 一（十）).
+func (a *App) facts(ctx context.Context, actor Actor, y *policy.Year, app kaowu.Application) (eligibility.Facts, ReturningCheck, error) {
 	f, err := a.CandidateFacts(ctx, actor, app.CandidateID, eligibility.Target{Specialty: app.Specialty, Site: app.Site})
 	if err != nil {
-		return f, err
+		return f, ReturningCheck{}, err
+	}
+	check, err := a.returning(ctx, y, app)
+	if err != nil {
+		return f, check, err
+	}
+	if check.Found {
+		py, spec, passed, absent, misconduct := check.Record.CarryOver()
+		f.PreviousExam = &eligibility.PreviousExam{Year: py, Specialty: spec, Passed: passed, Absent: absent, Misconduct: misconduct}
 	}
 	decl := func(v string) *bool {
 		switch v {
@@ -234,7 +244,30 @@ func (a *App) facts(ctx context.Context, actor Actor, app kaowu.Application) (el
 	for i := range f.Titles {
 		f.Titles[i].Relevant = decl(app.Decl.TitleRelevant)
 	}
-	return f, nil
+	return f, check, nil
+}
+
+// returning checks an application against last year's records.
+func (a *App) returning(ctx context.Context, y *policy.Year, app kaowu.Application) (ReturningCheck, error) {
+	acc, err := a.Store.Account(ctx, app.CandidateID)
+	if err != nil {
+		return ReturningCheck{}, err
+	}
+	p, err := a.Store.Profile(ctx, app.CandidateID)
+	if err != nil && kaowu.ErrorCode(err) != kaowu.ENOTFOUND {
+		return ReturningCheck{}, err
+	}
+	now := kaowu.ReturningSnapshot{Year: y.Year, Name: acc.Name, IDType: acc.IDType, IDNumber: acc.IDNumber, ArchiveNo: app.Decl.ArchiveNo,
+		Region: y.Region.Code, Site: app.Site, SpecialtyCode: app.Specialty, Level: app.Level, Education: p.Education, Post: p.Work.Post}
+	if parsed, err := kaowu.ParseIDNumber(acc.IDType, string(acc.IDNumber), kaowu.Date{}); err == nil {
+		now.BirthDate = parsed.Birth
+	}
+	if p.Work.UnitID != "" {
+		if u, err := a.Store.Unit(ctx, p.Work.UnitID); err == nil {
+			now.UnitName = u.Name
+		}
+	}
+	return a.CheckReturning(ctx, nil, now)
 }
 
 // Preview returns the eligibility decision for the actor's current choices.
@@ -243,7 +276,7 @@ func (a *App) Preview(ctx context.Context, actor Actor) (eligibility.Decision, k
 	if err != nil {
 		return eligibility.Decision{}, app, err
 	}
-	f, err := a.facts(ctx, actor, app)
+	f, _, err := a.facts(ctx, actor, y, app)
 	if err != nil {
 		return eligibility.Decision{}, app, err
 	}
@@ -269,6 +302,11 @@ type FormSnapshot struct {
 	Category  string               `json:"unit_category_name"`
 	Decl      kaowu.Declarations   `json:"declarations"`
 	Decision  eligibility.Decision `json:"decision"`
+	// Returning is the automatic-confirmation decision when last year's
+	// records hold the candidate (二（一）); IDChange explains a score merge
+	// to request when their ID document changed.
+	Returning *kaowu.ReturningResult `json:"returning,omitempty"`
+	IDChange  string                 `json:"id_change,omitempty"`
 }
 
 // Submit submits the actor's application as its next version: inside the
@@ -306,7 +344,7 @@ func (a *App) Submit(ctx context.Context, actor Actor, expected int, photoConfir
 		}
 		return app, err
 	}
-	f, err := a.facts(ctx, actor, app)
+	f, check, err := a.facts(ctx, actor, y, app)
 	if err != nil {
 		return app, err
 	}
@@ -324,6 +362,16 @@ func (a *App) Submit(ctx context.Context, actor Actor, expected int, photoConfir
 	if err != nil {
 		return app, err
 	}
+	// 二（一）: a returning candidate whose information has not changed is
+	// confirmed at once; otherwise the differences are kept to be shown.
+	to, auto := kaowu.StateSubmitted, false
+	if check.Found {
+		snap.Returning = &check.Result
+		if check.Result.Eligible {
+			to, auto = kaowu.StateConfirmed, true
+		}
+	}
+	snap.IDChange = check.IDChange
 	b, err := json.Marshal(snap)
 	if err != nil {
 		return app, fmt.Errorf("submit: %w", err)
@@ -338,11 +386,14 @@ func (a *App) Submit(ctx context.Context, actor Actor, expected int, photoConfir
 			Outcome: string(d.Outcome), Snapshot: b, Digest: digest(b, photo), Photo: photo}); err != nil {
 			return err
 		}
-		if err := tx.SubmitApplication(ctx, app.ID, version, kaowu.StateSubmitted, string(d.Outcome), false, now); err != nil {
+		if err := tx.SubmitApplication(ctx, app.ID, version, to, string(d.Outcome), auto, now); err != nil {
 			return err
 		}
-		app.State, app.Version, app.Outcome, app.SubmittedAt = kaowu.StateSubmitted, version, string(d.Outcome), &now
+		app.State, app.Version, app.Outcome, app.SubmittedAt, app.AutoConfirmed = to, version, string(d.Outcome), &now, auto
 		detail := fmt.Sprintf("提交第%d版：%s %s，资格判断 %s", version, snap.Specialty.Code, snap.Specialty.Name, d.Outcome.Label())
+		if auto {
+			detail += "；历史考生信息未变化，自动确认（二（一））"
+		}
 		return a.audit(ctx, tx, actor, "application.submit", app.ID, detail)
 	})
 	if err != nil {

@@ -300,3 +300,112 @@ func TestApplicationVisibility(t *testing.T) {
 		}
 	}
 }
+
+// lastYear stores a 2023 record of acc: 368 at Fengtai, two subjects
+// passed, with change applied.
+func lastYear(t *testing.T, s *store.Store, acc kaowu.Account, change func(*kaowu.PreviousRecord)) {
+	t.Helper()
+	p := validProfile("")
+	r := kaowu.PreviousRecord{Year: 2023, IDType: acc.IDType, IDNumber: acc.IDNumber, Name: acc.Name, BirthDate: kaowu.NewDate(1988, 1, 1),
+		ArchiveNo: "2023110000" + acc.Username[len(acc.Username)-1:], Region: "beijing", Site: "fengtai", SpecialtyCode: "368",
+		Level: kaowu.LevelIntermediate, Education: p.Education, UnitName: "丰台测试医院", Post: "护理",
+		Results: []kaowu.SubjectResult{
+			{Subject: kaowu.SubjectBasics, Sat: true, Score: 71, Passed: true}, {Subject: kaowu.SubjectRelated, Sat: true, Score: 66, Passed: true},
+			{Subject: kaowu.SubjectProfessional, Sat: true, Score: 52}, {Subject: kaowu.SubjectPractice, Sat: true, Score: 48}},
+		Source: "test", ImportedAt: t0}
+	if parsed, err := kaowu.ParseIDNumber(acc.IDType, string(acc.IDNumber), kaowu.Date{}); err == nil {
+		r.BirthDate = parsed.Birth
+	}
+	if change != nil {
+		change(&r)
+	}
+	ctx := context.Background()
+	if err := s.Update(ctx, func(tx *store.Tx) error {
+		_, err := tx.ReplacePreviousRecords(ctx, 2023, []kaowu.PreviousRecord{r})
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestReturningCandidates: 二（一）'s automatic confirmation.
+func TestReturningCandidates(t *testing.T) {
+	for _, c := range []struct {
+		name      string
+		record    func(*kaowu.PreviousRecord)
+		specialty string
+		state     kaowu.ApplicationState
+		diff      string // a field label the differences must show
+		reason    string
+	}{
+		{"unchanged", nil, "368", kaowu.StateConfirmed, "", ""},
+		{"specialty changed", nil, "369", kaowu.StateSubmitted, "报考专业", ""},
+		{"unit changed", func(r *kaowu.PreviousRecord) { r.UnitName = "丰台另一医院" }, "368", kaowu.StateSubmitted, "工作单位", ""},
+		{"absent", func(r *kaowu.PreviousRecord) { r.Absent = true }, "368", kaowu.StateSubmitted, "", "缺考"},
+		{"misconduct", func(r *kaowu.PreviousRecord) { r.Misconduct = true }, "368", kaowu.StateSubmitted, "", "违纪"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			s := storetest.SQLite(t)
+			a, _ := newApp(t, s)
+			ctx := context.Background()
+			acc, _ := applicant(t, a, s, "back1", 31)
+			lastYear(t, s, acc, c.record)
+			apply(t, a, actor(acc), app.Choices{Site: "fengtai", Specialty: c.specialty, Decl: nurseDecl})
+			got, err := a.Submit(ctx, actor(acc), 0, true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.State != c.state || got.AutoConfirmed != (c.state == kaowu.StateConfirmed) {
+				t.Errorf("state %s auto %v, want %s", got.State, got.AutoConfirmed, c.state)
+			}
+			snap, _, err := a.Snapshot(ctx, actor(acc), got.ID, 1)
+			if err != nil || snap.Returning == nil {
+				t.Fatalf("snapshot returning = %v %v", snap.Returning, err)
+			}
+			labels := ""
+			for _, d := range snap.Returning.Diffs {
+				labels += d.Label + "：" + d.Previous + "→" + d.Current + "；"
+			}
+			if c.diff != "" && !strings.Contains(labels, c.diff) {
+				t.Errorf("differences %q lack %s", labels, c.diff)
+			}
+			if c.reason != "" && !strings.Contains(snap.Returning.Reason, c.reason) {
+				t.Errorf("reason %q lacks %s", snap.Returning.Reason, c.reason)
+			}
+			// Last year's passes carry over: two subjects left to sit.
+			if c.name == "unchanged" && (len(snap.Decision.Subjects) != 2 || len(snap.Decision.CarriedOver) != 2) {
+				t.Errorf("subjects %v carried %v, want 2 and 2", snap.Decision.Subjects, snap.Decision.CarriedOver)
+			}
+			if got.State == kaowu.StateConfirmed {
+				if _, err := a.Withdraw(ctx, actor(acc)); kaowu.ErrorCode(err) != kaowu.ECONFLICT {
+					t.Errorf("withdrawing a confirmed application: %v", err)
+				}
+			}
+		})
+	}
+}
+
+// TestIDChangedSinceLastYear: a record found by the archive number under
+// another ID document tells the candidate to request a score merge.
+func TestIDChangedSinceLastYear(t *testing.T) {
+	s := storetest.SQLite(t)
+	a, _ := newApp(t, s)
+	ctx := context.Background()
+	acc, _ := applicant(t, a, s, "moved", 32)
+	lastYear(t, s, acc, func(r *kaowu.PreviousRecord) {
+		r.IDType, r.IDNumber = kaowu.IDHKMacaoTaiwanResidence, kaowu.IDNumber("810000"+string(acc.IDNumber)[6:17])
+		r.IDNumber += kaowu.IDNumber(string(kaowu.GBCheckChar(string(r.IDNumber))))
+		r.ArchiveNo = "A2023-77"
+	})
+	decl := nurseDecl
+	decl.ArchiveNo = "A2023-77"
+	apply(t, a, actor(acc), app.Choices{Site: "fengtai", Specialty: "368", Decl: decl})
+	got, err := a.Submit(ctx, actor(acc), 0, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap, _, _ := a.Snapshot(ctx, actor(acc), got.ID, 1)
+	if got.State != kaowu.StateSubmitted || !strings.Contains(snap.IDChange, "合并") || !strings.Contains(snap.IDChange, "二（一）") {
+		t.Errorf("state %s, id change %q", got.State, snap.IDChange)
+	}
+}

@@ -146,6 +146,13 @@ func init() {
 	funcs["eduLabel"] = func(l string) string { return policy.EducationLevel(l).Label() }
 	funcs["licenceKindLabel"] = func(k string) string { return policy.LicenceKind(k).Label() }
 	funcs["span"] = span
+	funcs["confirmedOrLater"] = func(s kaowu.ApplicationState) bool {
+		switch s {
+		case kaowu.StateConfirmed, kaowu.StateApproved, kaowu.StatePaid, kaowu.StateTicketed, kaowu.StateScored, kaowu.StateRejected, kaowu.StateForfeited:
+			return true
+		}
+		return false
+	}
 }
 
 func flash(r *http.Request) string {
@@ -154,6 +161,8 @@ func flash(r *http.Request) string {
 		return "已撤回。请修改后重新提交；修改后须重新打印申报表（二（一）4(6)）。"
 	case "submitted":
 		return "提交成功。请打印申报表，交所在单位审查盖章（二（一））。"
+	case "confirmed":
+		return "提交成功。您是上一年度的考生且信息未变化，已自动完成报名确认（二（一））。"
 	}
 	return ""
 }
@@ -287,10 +296,14 @@ func (s *Server) applySubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	expected, _ := strconv.Atoi(r.PostForm.Get("version"))
-	_, err := s.App.Submit(r.Context(), actorOf(r), expected, r.PostForm.Get("photo_confirmed") == "on")
+	submitted, err := s.App.Submit(r.Context(), actorOf(r), expected, r.PostForm.Get("photo_confirmed") == "on")
 	switch kaowu.ErrorCode(err) {
 	case "":
-		http.Redirect(w, r, "/application?done=submitted", http.StatusSeeOther)
+		done := "submitted"
+		if submitted.AutoConfirmed {
+			done = "confirmed"
+		}
+		http.Redirect(w, r, "/application?done="+done, http.StatusSeeOther)
 	case kaowu.ECONFLICT:
 		http.Redirect(w, r, "/application", http.StatusSeeOther)
 	case kaowu.EINTERNAL:

@@ -36,6 +36,7 @@ func Run(t *testing.T, s *store.Store) {
 		{"ChangeRequestsAndResetCodes", testChangeRequestsAndCodes},
 		{"AuditBeforeAfter", testAuditBeforeAfter},
 		{"Applications", testApplications},
+		{"PreviousRecords", testPreviousRecords},
 	} {
 		t.Run(c.name, func(t *testing.T) { c.fn(t, s) })
 	}

@@ -1,0 +1,59 @@
+package server
+
+import (
+	"io"
+	"log/slog"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"kaowu"
+	"kaowu/internal/app"
+	"kaowu/internal/store/storetest"
+	"kaowu/policy"
+)
+
+// TestStatusPageShowsAutoConfirmation renders the status page for the
+// outcomes of 二（一）'s automatic confirmation.
+func TestStatusPageShowsAutoConfirmation(t *testing.T) {
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	s, err := New(app.New(storetest.SQLite(t), kaowu.SystemClock{}, log), log, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	y, err := policy.Default(2024)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name string
+		page statusPage
+		want []string
+	}{
+		{"confirmed", statusPage{Year: y, App: kaowu.Application{State: kaowu.StateConfirmed, Version: 1, AutoConfirmed: true},
+			Next: nextSteps(y, kaowu.Application{State: kaowu.StateConfirmed}, app.FormSnapshot{}, inWindowTime())},
+			[]string{"您已完成报名确认，请等待考点、考区考试管理机构进行资格审核", "✓ 网上报名", "✓ 报名确认"}},
+		{"failed", statusPage{Year: y, App: kaowu.Application{State: kaowu.StateSubmitted, Version: 1},
+			Snapshot: app.FormSnapshot{Returning: &kaowu.ReturningResult{Returning: true, Reason: "信息与上一年度不一致",
+				Diffs: []kaowu.FieldDiff{{Label: "工作单位", Previous: "丰台甲医院", Current: "丰台乙医院"}}}}},
+			[]string{"自动确认失败", "<th scope=\"row\">工作单位</th><td>丰台甲医院</td><td>丰台乙医院</td>", "未进行报名确认的视为自动放弃本次考试"}},
+		{"id changed", statusPage{Year: y, App: kaowu.Application{State: kaowu.StateSubmitted, Version: 1},
+			Snapshot: app.FormSnapshot{IDChange: "请携带有效身份证件到考点申请成绩合并（二（一））"}},
+			[]string{"证件信息与上一年度不一致", "申请成绩合并"}},
+	} {
+		rec := httptest.NewRecorder()
+		s.render(rec, httptest.NewRequest("GET", "/application", nil), 200, "application", c.page)
+		body := rec.Body.String()
+		for _, w := range c.want {
+			if !strings.Contains(body, w) {
+				t.Errorf("%s: page lacks %q", c.name, w)
+			}
+		}
+		if c.name == "confirmed" && strings.Contains(body, "自动确认失败") {
+			t.Errorf("confirmed: page shows a failure")
+		}
+	}
+}
+
+func inWindowTime() time.Time { return time.Date(2023, 12, 5, 10, 0, 0, 0, kaowu.Shanghai) }
