@@ -3,7 +3,6 @@
 package app
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"log/slog"
@@ -27,8 +26,8 @@ type App struct {
 }
 
 type cachedYear struct {
-	doc  []byte
-	year *policy.Year
+	revision int64
+	year     *policy.Year
 }
 
 // New returns an App.
@@ -78,25 +77,30 @@ func (a *App) Bootstrap(ctx context.Context) error {
 	})
 }
 
-// Year returns exam year y as stored. Parsed years are cached by document,
-// so a change made by another process is seen on the next call.
+// Year returns exam year y as stored. Parsed years are cached by revision
+// (one small read per call), so a change made by another process is seen
+// on the next call.
 func (a *App) Year(ctx context.Context, y int) (*policy.Year, error) {
-	doc, err := a.Store.Year(ctx, y)
+	rev, err := a.Store.YearRevision(ctx, y)
 	if err != nil {
 		return nil, err
 	}
 	a.mu.Lock()
 	c, ok := a.years[y]
 	a.mu.Unlock()
-	if ok && bytes.Equal(c.doc, doc) {
+	if ok && c.revision == rev {
 		return c.year, nil
+	}
+	doc, err := a.Store.Year(ctx, y)
+	if err != nil {
+		return nil, err
 	}
 	py, err := policy.Load(doc)
 	if err != nil {
 		return nil, fmt.Errorf("load stored year %d: %w", y, err)
 	}
 	a.mu.Lock()
-	a.years[y] = cachedYear{doc: doc, year: py}
+	a.years[y] = cachedYear{revision: rev, year: py}
 	a.mu.Unlock()
 	return py, nil
 }

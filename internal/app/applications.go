@@ -214,12 +214,9 @@ func orCode(name, code string) string {
 // current choices and declarations, and what last year's records say of
 // them (二（一）): the automatic confirmation, an ID change, and the
 // subjects passed last year, which carry over (七, 一（十）).
-func (a *App) facts(ctx context.Context, actor Actor, y *policy.Year, app kaowu.Application) (eligibility.Facts, ReturningCheck, error) {
-	f, err := a.CandidateFacts(ctx, actor, app.CandidateID, eligibility.Target{Specialty: app.Specialty, Site: app.Site})
-	if err != nil {
-		return f, ReturningCheck{}, err
-	}
-	check, err := a.returning(ctx, y, app)
+func (a *App) facts(ctx context.Context, y *policy.Year, app kaowu.Application, c candidate) (eligibility.Facts, ReturningCheck, error) {
+	f := eligibility.FromProfile(c.acc.IDType, c.profile, c.unit, eligibility.Target{Specialty: app.Specialty, Site: app.Site}, a.today())
+	check, err := a.returning(ctx, y, app, c)
 	if err != nil {
 		return f, check, err
 	}
@@ -247,26 +244,40 @@ func (a *App) facts(ctx context.Context, actor Actor, y *policy.Year, app kaowu.
 	return f, check, nil
 }
 
+// candidate is what the application use cases read of a candidate: the
+// account, the profile and the unit, loaded once per call.
+type candidate struct {
+	acc     kaowu.Account
+	profile kaowu.Profile
+	unit    kaowu.Unit
+}
+
+func (a *App) loadCandidate(ctx context.Context, id string) (candidate, error) {
+	var c candidate
+	var err error
+	if c.acc, err = a.Store.Account(ctx, id); err != nil {
+		return c, err
+	}
+	if c.profile, err = a.Store.Profile(ctx, id); err != nil && kaowu.ErrorCode(err) != kaowu.ENOTFOUND {
+		return c, err
+	}
+	if c.profile.Work.UnitID != "" {
+		if c.unit, err = a.Store.Unit(ctx, c.profile.Work.UnitID); err != nil {
+			return c, err
+		}
+	}
+	return c, nil
+}
+
 // returning checks an application against last year's records.
-func (a *App) returning(ctx context.Context, y *policy.Year, app kaowu.Application) (ReturningCheck, error) {
-	acc, err := a.Store.Account(ctx, app.CandidateID)
-	if err != nil {
-		return ReturningCheck{}, err
-	}
-	p, err := a.Store.Profile(ctx, app.CandidateID)
-	if err != nil && kaowu.ErrorCode(err) != kaowu.ENOTFOUND {
-		return ReturningCheck{}, err
-	}
+func (a *App) returning(ctx context.Context, y *policy.Year, app kaowu.Application, c candidate) (ReturningCheck, error) {
+	acc, p := c.acc, c.profile
 	now := kaowu.ReturningSnapshot{Year: y.Year, Name: acc.Name, IDType: acc.IDType, IDNumber: acc.IDNumber, ArchiveNo: app.Decl.ArchiveNo,
 		Region: y.Region.Code, Site: app.Site, SpecialtyCode: app.Specialty, Level: app.Level, Education: p.Education, Post: p.Work.Post}
 	if parsed, err := kaowu.ParseIDNumber(acc.IDType, string(acc.IDNumber), kaowu.Date{}); err == nil {
 		now.BirthDate = parsed.Birth
 	}
-	if p.Work.UnitID != "" {
-		if u, err := a.Store.Unit(ctx, p.Work.UnitID); err == nil {
-			now.UnitName = u.Name
-		}
-	}
+	now.UnitName = c.unit.Name
 	return a.CheckReturning(ctx, nil, now)
 }
 
@@ -276,7 +287,11 @@ func (a *App) Preview(ctx context.Context, actor Actor) (eligibility.Decision, k
 	if err != nil {
 		return eligibility.Decision{}, app, err
 	}
-	f, _, err := a.facts(ctx, actor, y, app)
+	c, err := a.loadCandidate(ctx, app.CandidateID)
+	if err != nil {
+		return eligibility.Decision{}, app, err
+	}
+	f, _, err := a.facts(ctx, y, app, c)
 	if err != nil {
 		return eligibility.Decision{}, app, err
 	}
@@ -333,7 +348,7 @@ func (a *App) Submit(ctx context.Context, actor Actor, expected int, photoConfir
 	if err := a.RequireBinding(ctx, app.CandidateID); err != nil {
 		return app, err
 	}
-	acc, err := a.Store.Account(ctx, app.CandidateID)
+	c, err := a.loadCandidate(ctx, app.CandidateID)
 	if err != nil {
 		return app, err
 	}
@@ -344,7 +359,7 @@ func (a *App) Submit(ctx context.Context, actor Actor, expected int, photoConfir
 		}
 		return app, err
 	}
-	f, check, err := a.facts(ctx, actor, y, app)
+	f, check, err := a.facts(ctx, y, app, c)
 	if err != nil {
 		return app, err
 	}
@@ -358,10 +373,7 @@ func (a *App) Submit(ctx context.Context, actor Actor, expected int, photoConfir
 		}
 		return app, kaowu.Errorf(kaowu.EINVALID, "不符合报考条件，不能提交：%s", strings.Join(why, "；"))
 	}
-	snap, err := a.snapshot(ctx, y, app, acc, d)
-	if err != nil {
-		return app, err
-	}
+	snap := snapshot(y, app, c, d)
 	// 二（一）: a returning candidate whose information has not changed is
 	// confirmed at once; otherwise the differences are kept to be shown.
 	to, auto := kaowu.StateSubmitted, false
@@ -402,15 +414,8 @@ func (a *App) Submit(ctx context.Context, actor Actor, expected int, photoConfir
 	return app, nil
 }
 
-func (a *App) snapshot(ctx context.Context, y *policy.Year, app kaowu.Application, acc kaowu.Account, d eligibility.Decision) (FormSnapshot, error) {
-	p, err := a.Store.Profile(ctx, app.CandidateID)
-	if err != nil {
-		return FormSnapshot{}, err
-	}
-	u, err := a.Store.Unit(ctx, p.Work.UnitID)
-	if err != nil {
-		return FormSnapshot{}, err
-	}
+func snapshot(y *policy.Year, app kaowu.Application, c candidate, d eligibility.Decision) FormSnapshot {
+	acc, p, u := c.acc, c.profile, c.unit
 	site, _ := y.Site(app.Site)
 	sp, _ := y.Specialty(app.Specialty)
 	cat, _ := y.UnitCategory(u.Category)
@@ -421,7 +426,7 @@ func (a *App) snapshot(ctx context.Context, y *policy.Year, app kaowu.Applicatio
 	if parsed, err := kaowu.ParseIDNumber(acc.IDType, string(acc.IDNumber), kaowu.Date{}); err == nil {
 		snap.BirthDate = parsed.Birth
 	}
-	return snap, nil
+	return snap
 }
 
 func digest(snapshot, photo []byte) string {

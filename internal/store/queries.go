@@ -37,10 +37,22 @@ func (r reader) Years(ctx context.Context) ([]int, error) {
 	return out, rows.Err()
 }
 
-// PutYear stores the document of exam year y, replacing any earlier one.
+// YearRevision returns the revision of the stored exam year y: it changes
+// whenever the year's document does.
+func (r reader) YearRevision(ctx context.Context, y int) (int64, error) {
+	var rev int64
+	err := r.q.QueryRowContext(ctx, `SELECT revision FROM exam_years WHERE year = $1`, y).Scan(&rev)
+	if err != nil {
+		return 0, fmt.Errorf("year %d revision: %w", y, notFound(err, fmt.Sprintf("没有%d考试年度的数据", y)))
+	}
+	return rev, nil
+}
+
+// PutYear stores the document of exam year y, replacing any earlier one
+// and bumping its revision.
 func (tx *Tx) PutYear(ctx context.Context, y int, doc []byte, now time.Time) error {
 	_, err := tx.q.ExecContext(ctx, `INSERT INTO exam_years (year, document, updated_at) VALUES ($1, $2, $3)
-		ON CONFLICT (year) DO UPDATE SET document = excluded.document, updated_at = excluded.updated_at`,
+		ON CONFLICT (year) DO UPDATE SET document = excluded.document, updated_at = excluded.updated_at, revision = exam_years.revision + 1`,
 		y, string(doc), utc(now))
 	if err != nil {
 		return fmt.Errorf("put year %d: %w", y, err)

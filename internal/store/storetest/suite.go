@@ -77,8 +77,15 @@ func testYears(t *testing.T, s *store.Store) {
 	if doc, _ := s.Year(ctx, 2024); string(doc) != "first" {
 		t.Errorf("seeded doc = %q, want first", doc)
 	}
+	rev1, err := s.YearRevision(ctx, 2024)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := s.Update(ctx, func(tx *store.Tx) error { return tx.PutYear(ctx, 2024, []byte("replaced"), t0) }); err != nil {
 		t.Fatal(err)
+	}
+	if rev2, err := s.YearRevision(ctx, 2024); err != nil || rev2 <= rev1 {
+		t.Errorf("revision after a change = %d (before %d), %v: caches would not see the change", rev2, rev1, err)
 	}
 	if doc, _ := s.Year(ctx, 2024); string(doc) != "replaced" {
 		t.Errorf("put doc = %q, want replaced", doc)
