@@ -63,7 +63,7 @@ func startServe(t *testing.T, args ...string) (string, string, func() int) {
 func TestServeDemo(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "demo.db")
 	url, printed, stop := startServe(t, "--demo", "--db", db)
-	for _, w := range []string{"已创建演示数据", "演示账号（密码均为 Kaowu@2024）", "fengtai", "hr-direct", "military", "cand0001", "系统时间 2023-12-05 10:00 +08:00"} {
+	for _, w := range []string{"已创建演示数据", "演示账号（密码均为 Kaowu@2024）", "fengtai", "hr-direct", "military", "cand0001", "系统时间 2023-12-05 10:00 +08:00", "共 12 份已确认、86 份已提交、8 份草稿"} {
 		if !strings.Contains(printed, w) {
 			t.Errorf("start-up output lacks %q:\n%s", w, printed)
 		}

@@ -664,3 +664,22 @@ func categoryLabel(c string) string {
 	}
 	return policy.PhysicianCategory(c).Label()
 }
+
+// PledgePDF returns the personal truthfulness pledge (附件3) for the
+// actor's last submitted version, pre-filled; the candidate signs it.
+func (a *App) PledgePDF(ctx context.Context, actor Actor) ([]byte, error) {
+	app, _, err := a.MyApplication(ctx, actor)
+	if err != nil {
+		return nil, err
+	}
+	if app.Version == 0 {
+		return nil, kaowu.Errorf(kaowu.ECONFLICT, "请先提交报名信息，再打印承诺书")
+	}
+	snap, _, err := a.Snapshot(ctx, actor, app.ID, app.Version)
+	if err != nil {
+		return nil, err
+	}
+	return pdf.Pledge(pdf.PledgeData{Kind: pdf.PledgePersonal, Year: snap.Year, CandidateName: snap.Name, IDNumber: snap.IDNumber,
+		UnitName: snap.Unit.Name, SpecialtyCode: snap.Specialty.Code, SpecialtyName: snap.Specialty.Name,
+		LevelLabel: snap.Specialty.Level.Label(), Region: snap.Region, Site: snap.Site.Name})
+}

@@ -136,6 +136,12 @@ func Seed(ctx context.Context, a *app.App, candidates int) ([]Login, bool, error
 	if err != nil {
 		return nil, false, fmt.Errorf("seed demo: %w", err)
 	}
+	counts, err := seedApplications(ctx, a.Store, candidates)
+	if err != nil {
+		return nil, false, err
+	}
+	logins = append(logins, Login{kaowu.RoleCandidate, "cand0041", fmt.Sprintf("上一年度考生：已自动确认（其中 cand0056 起信息有变，自动确认失败）；共 %d 份已确认、%d 份已提交、%d 份草稿",
+		counts[string(kaowu.StateConfirmed)], counts[string(kaowu.StateSubmitted)], counts["draft"])})
 	return logins, true, nil
 }
 

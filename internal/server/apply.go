@@ -32,6 +32,7 @@ func (s *Server) applyRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /apply/submit", c(s.applySubmit))
 	mux.HandleFunc("GET /application", c(s.applicationStatus))
 	mux.HandleFunc("POST /application/withdraw", c(s.applicationWithdraw))
+	mux.HandleFunc("GET /application/pledge.pdf", c(s.pledgePDF))
 	mux.HandleFunc("GET /applications/{id}/versions/{n}/form.pdf", s.requireRole(everyone...)(s.applicationFormPDF))
 	mux.HandleFunc("GET /staff/verify", s.requireRole(kaowu.RoleSiteStaff, kaowu.RoleRegionStaff, kaowu.RoleAdmin)(s.verifyForm))
 }
@@ -446,6 +447,19 @@ func (s *Server) applicationFormPDF(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "application/pdf")
 	w.Header().Set("Content-Disposition", fmt.Sprintf(`inline; filename="application-form-v%d.pdf"`, n))
+	w.Header().Set("Cache-Control", "private, no-store")
+	w.Write(b)
+}
+
+// pledgePDF sends the candidate's personal pledge (附件3), pre-filled.
+func (s *Server) pledgePDF(w http.ResponseWriter, r *http.Request) {
+	b, err := s.App.PledgePDF(r.Context(), actorOf(r))
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/pdf")
+	w.Header().Set("Content-Disposition", `inline; filename="pledge-personal.pdf"`)
 	w.Header().Set("Cache-Control", "private, no-store")
 	w.Write(b)
 }

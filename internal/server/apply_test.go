@@ -132,6 +132,14 @@ func TestApplyWalk(t *testing.T) {
 		_, body, _ = desk.get("/staff/verify?c=KW1.nope.1.forged")
 		desk.expect(200, body, "✗ 无效")
 
+		// The personal pledge (附件3) is pre-filled with the name.
+		status, pledge, resp := b.get("/application/pledge.pdf")
+		if status != 200 || resp.Header.Get("Content-Type") != "application/pdf" {
+			t.Errorf("pledge = %d %s", status, resp.Header.Get("Content-Type"))
+		} else if text, ok := pdfText(t, []byte(pledge)); ok && !strings.Contains(text, "王𠮷") {
+			t.Errorf("pledge text lacks the name:\n%s", text)
+		}
+
 		// Another candidate cannot download this form.
 		other := newBrowser(t, ts.URL)
 		other.post("/register", registerForm("nosy", 42))
@@ -173,4 +181,19 @@ func checkFormPDF(t *testing.T, b []byte, want ...string) string {
 		t.Fatalf("no QR code decoded from the form: %v", err)
 	}
 	return strings.TrimSpace(string(out))
+}
+
+// pdfText returns a PDF's text layer, or false when pdftotext is missing.
+func pdfText(t *testing.T, b []byte) (string, bool) {
+	t.Helper()
+	if _, err := exec.LookPath("pdftotext"); err != nil {
+		return "", false
+	}
+	f := filepath.Join(t.TempDir(), "doc.pdf")
+	os.WriteFile(f, b, 0o644)
+	out, err := exec.Command("pdftotext", "-layout", f, "-").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(out), true
 }
