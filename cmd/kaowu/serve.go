@@ -8,6 +8,8 @@ import (
 	"kaowu"
 
 	"kaowu/internal/demo"
+	"kaowu/internal/jobs"
+	"kaowu/internal/notify"
 	"kaowu/internal/server"
 )
 
@@ -17,6 +19,9 @@ func serveCmd(ctx context.Context, args []string, e *env) error {
 	c.register(fs, "")
 	addr := fs.String("addr", "127.0.0.1:8080", "监听地址")
 	demoMode := fs.Bool("demo", false, "演示模式：使用演示数据库（默认 kaowu-demo.db），首次运行时创建演示数据，时间默认设在网上报名期间")
+	worker := fs.Bool("worker", true, "在本进程运行后台任务（发送待办事项提醒等）；为 false 时只写入任务，由其他进程发送")
+	var rem notify.Settings
+	rem.Register(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -46,6 +51,31 @@ func serveCmd(ctx context.Context, args []string, e *env) error {
 		}
 		printLogins(e, logins, created)
 	}
+	// Reminders: the inbox always; WeChat template messages and email when
+	// configured, delivered by the job queue (docs/reminders.md). Accounts
+	// hold no e-mail address yet, so e-mail stays off.
+	channels, err := rem.Channels(nil, func(ctx context.Context, userID string) (string, bool) {
+		b, err := a.Store.WeChatBinding(ctx, userID)
+		return b.OpenID, err == nil
+	})
+	if err != nil {
+		return err
+	}
+	j, err := jobs.New(ctx, a.Store, a.Clock, a.Log, jobs.Config{InsertOnly: !*worker}, channels...)
+	if err != nil {
+		return err
+	}
+	a.Reminders = j
+	if err := j.Start(ctx); err != nil {
+		return err
+	}
+	defer func() {
+		sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if err := j.Stop(sctx); err != nil {
+			a.Log.Warn("stopping background jobs", "err", err)
+		}
+	}()
 	srv, err := server.New(a, a.Log, clockNote)
 	if err != nil {
 		return err

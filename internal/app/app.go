@@ -19,6 +19,9 @@ type App struct {
 	Store *store.Store
 	Clock kaowu.Clock
 	Log   *slog.Logger
+	// Reminders, when set, delivers reminders beyond the in-app inbox
+	// (WeChat, email) through the job queue.
+	Reminders Enqueuer
 
 	mu    sync.Mutex
 	years map[int]cachedYear

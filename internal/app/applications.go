@@ -406,6 +406,9 @@ func (a *App) Submit(ctx context.Context, actor Actor, expected int, photoConfir
 		if auto {
 			detail += "；历史考生信息未变化，自动确认（二（一））"
 		}
+		if err := a.remind(ctx, tx, submittedReminder(app.CandidateID, snap, version, auto)); err != nil {
+			return err
+		}
 		return a.audit(ctx, tx, actor, "application.submit", app.ID, detail)
 	})
 	if err != nil {
@@ -441,7 +444,7 @@ func digest(snapshot, photo []byte) string {
 // changed and submitted again as a new version (二（一）4(6)); only inside
 // the window and before it is confirmed.
 func (a *App) Withdraw(ctx context.Context, actor Actor) (kaowu.Application, error) {
-	app, _, err := a.MyApplication(ctx, actor)
+	app, y, err := a.MyApplication(ctx, actor)
 	if err != nil {
 		return app, err
 	}
@@ -460,6 +463,12 @@ func (a *App) Withdraw(ctx context.Context, actor Actor) (kaowu.Application, err
 			return err
 		}
 		app.State = kaowu.StateDraft
+		w, _ := y.Window(kaowu.WindowApplication)
+		if err := a.remind(ctx, tx, kaowu.Reminder{UserID: app.CandidateID, Kind: "application.withdrawn", Link: "/apply",
+			Title: "已撤回报名信息，请修改后重新提交",
+			Body:  fmt.Sprintf("您已撤回第%d版报名信息。修改后须在%s前重新提交并重新打印申报表，否则不能进行现场确认（二（一）4(6)）。", app.Version, endText(w.End))}); err != nil {
+			return err
+		}
 		return a.audit(ctx, tx, actor, "application.withdraw", app.ID, fmt.Sprintf("撤回第%d版，修改后须重新提交", app.Version))
 	})
 	return app, err

@@ -33,6 +33,8 @@ func (s *Server) applyRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /application", c(s.applicationStatus))
 	mux.HandleFunc("POST /application/withdraw", c(s.applicationWithdraw))
 	mux.HandleFunc("GET /application/pledge.pdf", c(s.pledgePDF))
+	mux.HandleFunc("GET /me/inbox", s.requireRole(everyone...)(s.inboxPage))
+	mux.HandleFunc("POST /me/inbox/read", s.requireRole(everyone...)(s.inboxRead))
 	mux.HandleFunc("GET /applications/{id}/versions/{n}/form.pdf", s.requireRole(everyone...)(s.applicationFormPDF))
 	mux.HandleFunc("GET /staff/verify", s.requireRole(kaowu.RoleSiteStaff, kaowu.RoleRegionStaff, kaowu.RoleAdmin)(s.verifyForm))
 }
@@ -462,6 +464,30 @@ func (s *Server) pledgePDF(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Disposition", `inline; filename="pledge-personal.pdf"`)
 	w.Header().Set("Cache-Control", "private, no-store")
 	w.Write(b)
+}
+
+type inboxPage struct {
+	Reminders []kaowu.Reminder
+}
+
+func (inboxPage) PageTitle() string { return "待办事项提醒" }
+
+// inboxPage lists the actor's reminders, newest first.
+func (s *Server) inboxPage(w http.ResponseWriter, r *http.Request) {
+	rs, err := s.App.Inbox(r.Context(), actorOf(r), 100)
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "inbox", inboxPage{Reminders: rs})
+}
+
+func (s *Server) inboxRead(w http.ResponseWriter, r *http.Request) {
+	if err := s.App.MarkAllRead(r.Context(), actorOf(r)); err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/me/inbox", http.StatusSeeOther)
 }
 
 type verifyPage struct {

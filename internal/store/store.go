@@ -180,6 +180,16 @@ func (s *Store) Update(ctx context.Context, fn func(tx *Tx) error) error {
 	return nil
 }
 
+// SQLDB returns the pool that writes: on SQLite the single writer
+// connection, on PostgreSQL the pool. The job queue (internal/jobs) runs over
+// it, so that its writes and the application's share SQLite's one writer
+// instead of contending for the file lock.
+func (s *Store) SQLDB() *sql.DB { return s.write }
+
+// SQLTx returns the underlying transaction, for libraries that must write
+// inside the caller's transaction (the job queue's InsertTx).
+func (tx *Tx) SQLTx() *sql.Tx { return tx.tx }
+
 // NewID returns a new time-ordered unique id (UUIDv7).
 func NewID() string { return uuid.Must(uuid.NewV7()).String() }
 
