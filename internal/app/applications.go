@@ -692,3 +692,41 @@ func (a *App) PledgePDF(ctx context.Context, actor Actor) ([]byte, error) {
 		UnitName: snap.Unit.Name, SpecialtyCode: snap.Specialty.Code, SpecialtyName: snap.Specialty.Name,
 		LevelLabel: snap.Specialty.Level.Label(), Region: snap.Region, Site: snap.Site.Name})
 }
+
+// UnitPledgePDF returns the unit truthfulness pledge (附件4, 二（二）1) of
+// the actor's unit, listing its candidates who have submitted an
+// application this year; unit HR only, for their own unit.
+func (a *App) UnitPledgePDF(ctx context.Context, actor Actor) ([]byte, error) {
+	me, err := a.actorAccount(ctx, actor)
+	if err != nil {
+		return nil, err
+	}
+	if me.Role != kaowu.RoleUnitHR || me.UnitID == "" {
+		return nil, kaowu.Errorf(kaowu.EFORBIDDEN, "只有单位人事可以打印本单位的承诺书")
+	}
+	y, err := a.CurrentYear(ctx)
+	if err != nil {
+		return nil, err
+	}
+	u, err := a.Store.Unit(ctx, me.UnitID)
+	if err != nil {
+		return nil, err
+	}
+	list, err := a.Store.UnitApplicants(ctx, u.ID, y.Year)
+	if err != nil {
+		return nil, err
+	}
+	if len(list) == 0 {
+		return nil, kaowu.Errorf(kaowu.ENOTFOUND, "本单位还没有考生提交%d年度的报名信息", y.Year)
+	}
+	p := pdf.PledgeData{Kind: pdf.PledgeUnit, Year: y.Year, UnitName: u.Name, Region: y.Region.Name}
+	if site, ok := y.SiteForDistrict(u.District); ok {
+		p.Site = site.Name
+	}
+	for _, c := range list {
+		sp, _ := y.Specialty(c.Specialty)
+		p.Candidates = append(p.Candidates, pdf.PledgeCandidate{Name: c.Name, IDNumber: kaowu.MaskID(string(c.IDNumber)),
+			SpecialtyCode: c.Specialty, SpecialtyName: sp.Name, LevelLabel: c.Level.Label()})
+	}
+	return pdf.Pledge(p)
+}

@@ -33,6 +33,7 @@ func (s *Server) applyRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /application", c(s.applicationStatus))
 	mux.HandleFunc("POST /application/withdraw", c(s.applicationWithdraw))
 	mux.HandleFunc("GET /application/pledge.pdf", c(s.pledgePDF))
+	mux.HandleFunc("GET /unit/pledge.pdf", s.requireRole(kaowu.RoleUnitHR)(s.unitPledgePDF))
 	mux.HandleFunc("GET /me/inbox", s.requireRole(everyone...)(s.inboxPage))
 	mux.HandleFunc("POST /me/inbox/read", s.requireRole(everyone...)(s.inboxRead))
 	mux.HandleFunc("GET /applications/{id}/versions/{n}/form.pdf", s.requireRole(everyone...)(s.applicationFormPDF))
@@ -462,6 +463,19 @@ func (s *Server) pledgePDF(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "application/pdf")
 	w.Header().Set("Content-Disposition", `inline; filename="pledge-personal.pdf"`)
+	w.Header().Set("Cache-Control", "private, no-store")
+	w.Write(b)
+}
+
+// unitPledgePDF sends the unit pledge (附件4) listing the unit's applicants.
+func (s *Server) unitPledgePDF(w http.ResponseWriter, r *http.Request) {
+	b, err := s.App.UnitPledgePDF(r.Context(), actorOf(r))
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/pdf")
+	w.Header().Set("Content-Disposition", `inline; filename="pledge-unit.pdf"`)
 	w.Header().Set("Cache-Control", "private, no-store")
 	w.Write(b)
 }

@@ -140,6 +140,23 @@ func TestApplyWalk(t *testing.T) {
 			t.Errorf("pledge text lacks the name:\n%s", text)
 		}
 
+		// The unit's HR prints the unit pledge (附件4) listing this candidate.
+		if _, _, err := a.CreateStaff(ctx, app.System, app.StaffInput{Role: kaowu.RoleUnitHR, Username: "unithr", Name: "人事", Password: pw, Unit: unit.ID}); err != nil {
+			t.Fatal(err)
+		}
+		hr := login(t, ts.URL, "unithr")
+		_, body, _ = hr.get("/me")
+		hr.expect(200, body, "打印本单位《报名材料真实性承诺书（单位版）》")
+		status, unitPledge, resp := hr.get("/unit/pledge.pdf")
+		if status != 200 || resp.Header.Get("Content-Type") != "application/pdf" {
+			t.Errorf("unit pledge = %d", status)
+		} else if text, ok := pdfText(t, []byte(unitPledge)); ok && (!strings.Contains(text, "王𠮷") || !strings.Contains(text, "丰台报名医院")) {
+			t.Errorf("unit pledge text lacks the candidate or the unit:\n%s", text)
+		}
+		if status, _, _ := b.get("/unit/pledge.pdf"); status != 403 {
+			t.Errorf("a candidate printed the unit pledge: %d", status)
+		}
+
 		// Another candidate cannot download this form.
 		other := newBrowser(t, ts.URL)
 		other.post("/register", registerForm("nosy", 42))

@@ -177,3 +177,36 @@ func (r reader) HasOpenApplication(ctx context.Context, candidateID string, minY
 	}
 	return n > 0, nil
 }
+
+// UnitApplicant is one of a unit's candidates with a submitted application.
+type UnitApplicant struct {
+	Name      string
+	IDType    kaowu.IDType
+	IDNumber  kaowu.IDNumber
+	Specialty string
+	Level     kaowu.Level
+	State     kaowu.ApplicationState
+	Version   int
+}
+
+// UnitApplicants returns the candidates of a unit whose application in exam
+// year y has been submitted at least once, by specialty and name.
+func (r reader) UnitApplicants(ctx context.Context, unitID string, y int) ([]UnitApplicant, error) {
+	rows, err := r.q.QueryContext(ctx, `SELECT u.name, u.id_type, u.id_number, a.specialty, a.level, a.state, a.version
+		FROM applications a JOIN users u ON u.id = a.candidate_id
+		WHERE u.unit_id = $1 AND a.year = $2 AND a.version > 0 AND u.deleted_at IS NULL
+		ORDER BY a.specialty, u.name`, unitID, y)
+	if err != nil {
+		return nil, fmt.Errorf("applicants of unit %s: %w", unitID, err)
+	}
+	defer rows.Close()
+	var out []UnitApplicant
+	for rows.Next() {
+		var x UnitApplicant
+		if err := rows.Scan(&x.Name, &x.IDType, &x.IDNumber, &x.Specialty, &x.Level, &x.State, &x.Version); err != nil {
+			return nil, fmt.Errorf("applicants of unit %s: %w", unitID, err)
+		}
+		out = append(out, x)
+	}
+	return out, rows.Err()
+}
