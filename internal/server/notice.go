@@ -34,6 +34,17 @@ var pageUses = []policy.Use{
 	{Clause: "二（一）4(3)", Kind: "页面", What: "考点窗口：核验身份并发放24小时内有效的一次性重置码", Link: "/staff/desk"},
 	{Clause: "二（一）4(4)", Kind: "页面", What: "姓名、证件类型、证件号码不能自行修改；提交修改/删除注册信息申请，由考点审核", Link: "/me/change-request"},
 	{Clause: "二（一）4(5)", Kind: "页面", What: "绑定微信：一个微信号只能绑定一名考生，解除绑定后不能报名", Link: "/me/wechat"},
+	{Clause: "二（一）4(5)", Kind: "状态变化", What: "未绑定微信不能开始网上报名，也不能提交（App.StartApplication、App.Submit）"},
+	{Clause: "二（一）1", Kind: "状态变化", What: "开始、修改、提交、撤回只在网上报名时间内；提交在事务内按服务器时钟判定一次（App.Submit）"},
+	{Clause: "二（一）3", Kind: "页面", What: "报名流程：选择考点 → 专业 → 报考信息 → 资格判断 → 确认照片 → 提交 → 申报表", Link: "/apply"},
+	{Clause: "二（一）", Kind: "状态变化", What: "按单位所在区确定考点，其他考点不可选（App.SaveChoices）"},
+	{Clause: "二（一）", Kind: "状态变化", What: "历史考生信息未变化的，提交即自动确认；否则列出与上一年度不一致的每一项（App.Submit）"},
+	{Clause: "二（一）", Kind: "页面", What: "我的报名：状态、下一步及期限、自动确认结果、证件变更须申请成绩合并", Link: "/application"},
+	{Clause: "二（一）4(6)", Kind: "状态变化", What: "已提交未确认的可撤回修改，重新提交为新版本，历次版本保留（App.Withdraw、App.Submit）"},
+	{Clause: "二（一）4(6)", Kind: "页面", What: "申报表二维码核验：是否为最终提交的版本", Link: "/staff/verify"},
+	{Clause: "附件3", Kind: "页面", What: "《报名材料真实性承诺书（个人版）》预填打印", Link: "/application/pledge.pdf"},
+	{Clause: "附件4", Kind: "页面", What: "《报名材料真实性承诺书（单位版）》预填打印，列出本单位已提交报名的考生", Link: "/unit/pledge.pdf"},
+	{Clause: "二（二）1", Kind: "页面", What: "单位人事打印本单位承诺书（单位版）", Link: "/unit/pledge.pdf"},
 }
 
 // ClauseRegister returns the clause register of exam year y: every clause
