@@ -8,6 +8,7 @@ package e2e
 import (
 	"bytes"
 	"context"
+	_ "embed"
 	"fmt"
 	"image"
 	"image/color"
@@ -170,10 +171,46 @@ func (b *browser) text() string {
 	return s
 }
 
-// expect checks that the page shows each of want, and saves a screenshot.
+// axeJS is axe-core, vendored at a pinned version (MPL-2.0, its LICENSE
+// beside it): the accessibility rules every key page must pass.
+//
+//go:embed testdata/axe-core-4.14.1/axe.min.js
+var axeJS string
+
+// axeCheck runs axe-core's WCAG 2 A and AA rules on the page and reports
+// serious and critical violations.
+const axeCheck = `axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa']}}).then(r =>
+  r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
+   .map(v => v.impact + ' ' + v.id + ': ' + v.help + ' — ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', ')))`
+
+func (b *browser) accessible(page string) {
+	b.t.Helper()
+	for _, v := range b.violations() {
+		b.t.Errorf("%s: accessibility: %s", page, v)
+	}
+}
+
+// violations returns the page's serious and critical axe-core violations.
+func (b *browser) violations() []string {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, step)
+	defer cancel()
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](axeJS+";true")); err != nil {
+		b.fail("inject axe-core: %v", err)
+	}
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](axeCheck, chromedp.EvalAwaitPromise))
+	if err != nil {
+		b.fail("axe-core: %v", err)
+	}
+	return v
+}
+
+// expect checks that the page shows each of want and passes the
+// accessibility rules, and saves a screenshot.
 func (b *browser) expect(shot string, want ...string) string {
 	b.t.Helper()
 	b.screenshot(shot)
+	b.accessible(shot)
 	s := b.text()
 	for _, w := range want {
 		if !strings.Contains(s, w) {
@@ -311,5 +348,23 @@ func TestCandidateJourney(t *testing.T) {
 	ct, err := chromedp.Run(b.ctx, chromedp.Evaluate[string]("fetch('"+href+"').then(r => r.status + ' ' + r.headers.get('content-type'))", chromedp.EvalAwaitPromise))
 	if err != nil || ct != "200 application/pdf" {
 		t.Errorf("the version 2 form: %q %v", ct, err)
+	}
+}
+
+// TestAxeFindsViolations: the accessibility check reports what it should,
+// on a page made to fail it.
+func TestAxeFindsViolations(t *testing.T) {
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprint(w, `<!doctype html><html><head><title>t</title></head><body><img src="/x.png"><form><input name="q"></form></body></html>`)
+	}))
+	defer ts.Close()
+	b := newBrowser(t, ts.URL, "axe-selftest")
+	b.open("/")
+	got := strings.Join(b.violations(), "\n")
+	for _, rule := range []string{"image-alt", "label", "html-has-lang"} {
+		if !strings.Contains(got, rule) {
+			t.Errorf("axe-core did not report %s on a page made to fail it; got:\n%s", rule, got)
+		}
 	}
 }
