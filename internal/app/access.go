@@ -21,6 +21,21 @@ func (a *App) actorAccount(ctx context.Context, actor Actor) (kaowu.Account, err
 	return kaowu.Account{}, kaowu.Errorf(kaowu.EUNAUTHORIZED, "请先登录")
 }
 
+// errNotYours is the one refusal for another person's record and for a
+// record that does not exist: the two must look the same, so that ids
+// cannot be probed.
+func errNotYours() error {
+	return kaowu.Errorf(kaowu.EFORBIDDEN, "您无权查看或修改其他考生的信息")
+}
+
+// notYours turns a lookup's not-found into errNotYours.
+func notYours(err error) error {
+	if kaowu.ErrorCode(err) == kaowu.ENOTFOUND {
+		return errNotYours()
+	}
+	return err
+}
+
 // authorize returns the candidate candidateID if the actor may see their
 // data (write=false) or change it (write=true), and EFORBIDDEN otherwise.
 // It is the one place that decides whose data a role reaches:
@@ -39,7 +54,7 @@ func (a *App) authorize(ctx context.Context, actor Actor, candidateID string, wr
 	if err != nil {
 		return kaowu.Account{}, err
 	}
-	forbidden := kaowu.Errorf(kaowu.EFORBIDDEN, "您无权查看或修改其他考生的信息")
+	forbidden := errNotYours()
 	if me.Role == kaowu.RoleCandidate {
 		if me.ID != candidateID {
 			return kaowu.Account{}, forbidden

@@ -479,7 +479,7 @@ func (a *App) Withdraw(ctx context.Context, actor Actor) (kaowu.Application, err
 func (a *App) Application(ctx context.Context, actor Actor, id string) (kaowu.Application, []kaowu.ApplicationVersion, error) {
 	app, err := a.Store.Application(ctx, id)
 	if err != nil {
-		return app, nil, err
+		return app, nil, notYours(err)
 	}
 	if _, err := a.authorize(ctx, actor, app.CandidateID, false); err != nil {
 		return kaowu.Application{}, nil, err
@@ -493,14 +493,14 @@ func (a *App) Application(ctx context.Context, actor Actor, id string) (kaowu.Ap
 func (a *App) Snapshot(ctx context.Context, actor Actor, id string, version int) (FormSnapshot, kaowu.ApplicationVersion, error) {
 	app, err := a.Store.Application(ctx, id)
 	if err != nil {
-		return FormSnapshot{}, kaowu.ApplicationVersion{}, err
+		return FormSnapshot{}, kaowu.ApplicationVersion{}, notYours(err)
 	}
 	if _, err := a.authorize(ctx, actor, app.CandidateID, false); err != nil {
 		return FormSnapshot{}, kaowu.ApplicationVersion{}, err
 	}
 	v, err := a.Store.Version(ctx, id, version)
 	if err != nil {
-		return FormSnapshot{}, v, err
+		return FormSnapshot{}, v, notYours(err)
 	}
 	var snap FormSnapshot
 	if err := json.Unmarshal(v.Snapshot, &snap); err != nil {

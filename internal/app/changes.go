@@ -135,12 +135,12 @@ func canDecide(actor Actor) bool {
 // ChangeRequest returns one request with its evidence, to its requester or
 // to staff who may decide it.
 func (a *App) ChangeRequest(ctx context.Context, actor Actor, id string) (kaowu.ChangeRequest, error) {
-	c, err := a.Store.ChangeRequest(ctx, id)
-	if err != nil {
-		return c, err
-	}
 	if actor.Role != kaowu.RoleCandidate && !canDecide(actor) {
 		return kaowu.ChangeRequest{}, kaowu.Errorf(kaowu.EFORBIDDEN, "您无权查看此申请")
+	}
+	c, err := a.Store.ChangeRequest(ctx, id)
+	if err != nil {
+		return c, notYours(err)
 	}
 	cand, err := a.authorize(ctx, actor, c.UserID, false)
 	if err != nil {

@@ -19,25 +19,25 @@ import (
 // authorization.
 func (s *Server) applyRoutes(mux *http.ServeMux) {
 	c := s.requireRole(candidate...)
-	mux.HandleFunc("GET /apply", c(s.applyStart))
-	mux.HandleFunc("POST /apply/start", c(s.applyBegin))
-	mux.HandleFunc("GET /apply/site", c(s.applyStep("site")))
-	mux.HandleFunc("POST /apply/site", c(s.applyChoose("site")))
-	mux.HandleFunc("GET /apply/specialty", c(s.applyStep("specialty")))
-	mux.HandleFunc("POST /apply/specialty", c(s.applyChoose("specialty")))
-	mux.HandleFunc("GET /apply/info", c(s.applyStep("info")))
-	mux.HandleFunc("POST /apply/info", c(s.applyChoose("info")))
-	mux.HandleFunc("GET /apply/check", c(s.applyStep("check")))
-	mux.HandleFunc("GET /apply/photo", c(s.applyStep("photo")))
-	mux.HandleFunc("POST /apply/submit", c(s.applySubmit))
-	mux.HandleFunc("GET /application", c(s.applicationStatus))
-	mux.HandleFunc("POST /application/withdraw", c(s.applicationWithdraw))
-	mux.HandleFunc("GET /application/pledge.pdf", c(s.pledgePDF))
-	mux.HandleFunc("GET /unit/pledge.pdf", s.requireRole(kaowu.RoleUnitHR)(s.unitPledgePDF))
-	mux.HandleFunc("GET /me/inbox", s.requireRole(everyone...)(s.inboxPage))
-	mux.HandleFunc("POST /me/inbox/read", s.requireRole(everyone...)(s.inboxRead))
-	mux.HandleFunc("GET /applications/{id}/versions/{n}/form.pdf", s.requireRole(everyone...)(s.applicationFormPDF))
-	mux.HandleFunc("GET /staff/verify", s.requireRole(kaowu.RoleSiteStaff, kaowu.RoleRegionStaff, kaowu.RoleAdmin)(s.verifyForm))
+	s.handleFunc(mux, "GET /apply", c(s.applyStart))
+	s.handleFunc(mux, "POST /apply/start", c(s.applyBegin))
+	s.handleFunc(mux, "GET /apply/site", c(s.applyStep("site")))
+	s.handleFunc(mux, "POST /apply/site", c(s.applyChoose("site")))
+	s.handleFunc(mux, "GET /apply/specialty", c(s.applyStep("specialty")))
+	s.handleFunc(mux, "POST /apply/specialty", c(s.applyChoose("specialty")))
+	s.handleFunc(mux, "GET /apply/info", c(s.applyStep("info")))
+	s.handleFunc(mux, "POST /apply/info", c(s.applyChoose("info")))
+	s.handleFunc(mux, "GET /apply/check", c(s.applyStep("check")))
+	s.handleFunc(mux, "GET /apply/photo", c(s.applyStep("photo")))
+	s.handleFunc(mux, "POST /apply/submit", c(s.applySubmit))
+	s.handleFunc(mux, "GET /application", c(s.applicationStatus))
+	s.handleFunc(mux, "POST /application/withdraw", c(s.applicationWithdraw))
+	s.handleFunc(mux, "GET /application/pledge.pdf", c(s.pledgePDF))
+	s.handleFunc(mux, "GET /unit/pledge.pdf", s.requireRole(kaowu.RoleUnitHR)(s.unitPledgePDF))
+	s.handleFunc(mux, "GET /me/inbox", s.requireRole(everyone...)(s.inboxPage))
+	s.handleFunc(mux, "POST /me/inbox/read", s.requireRole(everyone...)(s.inboxRead))
+	s.handleFunc(mux, "GET /applications/{id}/versions/{n}/form.pdf", s.requireRole(everyone...)(s.applicationFormPDF))
+	s.handleFunc(mux, "GET /staff/verify", s.requireRole(kaowu.RoleSiteStaff, kaowu.RoleRegionStaff, kaowu.RoleAdmin)(s.verifyForm))
 }
 
 // applySteps are the flow's steps as the progress bar shows them.
@@ -444,40 +444,19 @@ func (s *Server) applicationFormPDF(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	b, err := s.App.ApplicationFormPDF(r.Context(), actorOf(r), r.PathValue("id"), n)
-	if err != nil {
-		s.pageError(w, r, err)
-		return
-	}
-	w.Header().Set("Content-Type", "application/pdf")
-	w.Header().Set("Content-Disposition", fmt.Sprintf(`inline; filename="application-form-v%d.pdf"`, n))
-	w.Header().Set("Cache-Control", "private, no-store")
-	w.Write(b)
+	s.sendPrivate(w, r, "application/pdf", fmt.Sprintf("application-form-v%d.pdf", n), b, err)
 }
 
 // pledgePDF sends the candidate's personal pledge (附件3), pre-filled.
 func (s *Server) pledgePDF(w http.ResponseWriter, r *http.Request) {
 	b, err := s.App.PledgePDF(r.Context(), actorOf(r))
-	if err != nil {
-		s.pageError(w, r, err)
-		return
-	}
-	w.Header().Set("Content-Type", "application/pdf")
-	w.Header().Set("Content-Disposition", `inline; filename="pledge-personal.pdf"`)
-	w.Header().Set("Cache-Control", "private, no-store")
-	w.Write(b)
+	s.sendPrivate(w, r, "application/pdf", "pledge-personal.pdf", b, err)
 }
 
 // unitPledgePDF sends the unit pledge (附件4) listing the unit's applicants.
 func (s *Server) unitPledgePDF(w http.ResponseWriter, r *http.Request) {
 	b, err := s.App.UnitPledgePDF(r.Context(), actorOf(r))
-	if err != nil {
-		s.pageError(w, r, err)
-		return
-	}
-	w.Header().Set("Content-Type", "application/pdf")
-	w.Header().Set("Content-Disposition", `inline; filename="pledge-unit.pdf"`)
-	w.Header().Set("Cache-Control", "private, no-store")
-	w.Write(b)
+	s.sendPrivate(w, r, "application/pdf", "pledge-unit.pdf", b, err)
 }
 
 type inboxPage struct {

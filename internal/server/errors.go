@@ -82,3 +82,19 @@ func writeJSON(w http.ResponseWriter, code int, v any) {
 	enc.SetEscapeHTML(false)
 	enc.Encode(v)
 }
+
+// sendPrivate answers with one private document (a photo, a form, a
+// pledge): never cached, its type not sniffed; or with err's page.
+func (s *Server) sendPrivate(w http.ResponseWriter, r *http.Request, contentType, filename string, b []byte, err error) {
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", contentType)
+	if filename != "" {
+		w.Header().Set("Content-Disposition", `inline; filename="`+filename+`"`)
+	}
+	w.Header().Set("Cache-Control", "private, no-store")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Write(b)
+}

@@ -158,14 +158,7 @@ func (s *Server) uploadPhoto(w http.ResponseWriter, r *http.Request) {
 // candidatePhoto serves a candidate's photo to whoever may see it.
 func (s *Server) candidatePhoto(w http.ResponseWriter, r *http.Request) {
 	b, err := s.App.Photo(r.Context(), actorOf(r), r.PathValue("id"))
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	w.Header().Set("Content-Type", "image/jpeg")
-	w.Header().Set("Cache-Control", "private, no-store")
-	w.Header().Set("X-Content-Type-Options", "nosniff")
-	w.Write(b)
+	s.sendPrivate(w, r, "image/jpeg", "", b, err)
 }
 
 // apiProfile returns a candidate's profile to whoever may see it.

@@ -47,6 +47,9 @@ type Server struct {
 	pages   *pages
 	metrics *metrics
 	handler http.Handler
+	// patterns are the route patterns registered on the mux, in order
+	// (handle); the access matrix test enumerates them.
+	patterns []string
 }
 
 // New returns a Server for a.
@@ -69,24 +72,24 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.S
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 	static, _ := fs.Sub(staticFS, "static")
-	mux.Handle("GET /static/", http.StripPrefix("/static/", cacheForever(http.FileServerFS(static))))
-	mux.HandleFunc("GET /healthz", s.healthz)
-	mux.Handle("GET /metrics", promhttp.HandlerFor(s.metrics.registry, promhttp.HandlerOpts{}))
+	s.handle(mux, "GET /static/", http.StripPrefix("/static/", cacheForever(http.FileServerFS(static))))
+	s.handleFunc(mux, "GET /healthz", s.healthz)
+	s.handle(mux, "GET /metrics", promhttp.HandlerFor(s.metrics.registry, promhttp.HandlerOpts{}))
 
-	mux.HandleFunc("GET /{$}", s.home)
-	mux.HandleFunc("GET /catalog", s.catalogPage)
-	mux.HandleFunc("GET /api/v1/years/{year}/catalog", s.apiCatalog)
-	mux.HandleFunc("POST /api/v1/eligibility/check", s.apiEligibility)
-	mux.HandleFunc("GET /eligibility", s.eligibilityGet)
-	mux.HandleFunc("POST /eligibility", s.eligibilityPost)
-	mux.HandleFunc("GET /notice", s.noticeCurrent)
-	mux.HandleFunc("GET /notice/{year}", s.noticePage)
+	s.handleFunc(mux, "GET /{$}", s.home)
+	s.handleFunc(mux, "GET /catalog", s.catalogPage)
+	s.handleFunc(mux, "GET /api/v1/years/{year}/catalog", s.apiCatalog)
+	s.handleFunc(mux, "POST /api/v1/eligibility/check", s.apiEligibility)
+	s.handleFunc(mux, "GET /eligibility", s.eligibilityGet)
+	s.handleFunc(mux, "POST /eligibility", s.eligibilityPost)
+	s.handleFunc(mux, "GET /notice", s.noticeCurrent)
+	s.handleFunc(mux, "GET /notice/{year}", s.noticePage)
 	s.accountRoutes(mux)
 	s.applyRoutes(mux)
-	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
+	s.handleFunc(mux, "/api/", func(w http.ResponseWriter, r *http.Request) {
 		s.apiError(w, r, kaowu.Errorf(kaowu.ENOTFOUND, "接口 %s %s 不存在", r.Method, r.URL.Path))
 	})
-	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+	s.handleFunc(mux, "/", func(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, kaowu.Errorf(kaowu.ENOTFOUND, "您访问的页面不存在，请从首页重新进入"))
 	})
 
@@ -96,6 +99,17 @@ func (s *Server) routes() http.Handler {
 	h = s.recover(h)
 	h = s.observe(h)
 	return h
+}
+
+// handle registers h for pattern on mux and records the pattern.
+func (s *Server) handle(mux *http.ServeMux, pattern string, h http.Handler) {
+	s.patterns = append(s.patterns, pattern)
+	mux.Handle(pattern, h)
+}
+
+// handleFunc is handle for a handler function.
+func (s *Server) handleFunc(mux *http.ServeMux, pattern string, h http.HandlerFunc) {
+	s.handle(mux, pattern, h)
 }
 
 func cacheForever(h http.Handler) http.Handler {

@@ -57,14 +57,7 @@ func (s *Server) submitChangeRequest(w http.ResponseWriter, r *http.Request) {
 // staff who may decide it.
 func (s *Server) evidence(w http.ResponseWriter, r *http.Request) {
 	c, err := s.App.ChangeRequest(r.Context(), actorOf(r), r.PathValue("id"))
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	w.Header().Set("Content-Type", "image/jpeg")
-	w.Header().Set("Cache-Control", "private, no-store")
-	w.Header().Set("X-Content-Type-Options", "nosniff")
-	w.Write(c.Evidence)
+	s.sendPrivate(w, r, "image/jpeg", "", c.Evidence, err)
 }
 
 type changesData struct {

@@ -45,6 +45,15 @@ func SQLite(t testing.TB) *store.Store {
 // unset.
 func Postgres(t testing.TB) *store.Store {
 	t.Helper()
+	return open(t, PostgresURL(t))
+}
+
+// PostgresURL creates an empty schema of its own in the database named by
+// $KAOWU_TEST_POSTGRES, dropped when the test ends, and returns a URL whose
+// search_path selects it, for tests that hand a database to another process;
+// it skips the test when $KAOWU_TEST_POSTGRES is unset.
+func PostgresURL(t testing.TB) string {
+	t.Helper()
 	base := os.Getenv(EnvPostgres)
 	if base == "" {
 		t.Skipf("PostgreSQL tests skipped: set %s=postgres://postgres@127.0.0.1:5432/test?sslmode=disable to run them", EnvPostgres)
@@ -73,7 +82,7 @@ func Postgres(t testing.TB) *store.Store {
 	q := u.Query()
 	q.Set("search_path", schema)
 	u.RawQuery = q.Encode()
-	return open(t, u.String())
+	return u.String()
 }
 
 func open(t testing.TB, dsn string) *store.Store {
