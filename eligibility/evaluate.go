@@ -282,13 +282,22 @@ func path(list string, i int, field string) string {
 func (e *ev) online() bool {
 	f, p := e.f, e.p
 	military := f.Military || f.IDType == kaowu.IDMilitaryOfficer
+	roster := military && f.MilitaryRoster
 	if e.tracing {
 		r := "online"
-		if military {
+		switch {
+		case roster:
+			r = "roster"
+		case military:
 			r = "refused: military"
 		}
 		e.step("military", p.Military.Clause, r, "military", bool2s(f.Military), "id_type", string(f.IDType),
 			"unit.military", bool2s(f.Unit.Military), "p:eligibility.military.clause", p.Military.Clause)
+	}
+	if roster {
+		// 二（三）1: registered by the military unit's roster, not online.
+		e.note(p.Military.Clause, "军队卫生人员由团级以上单位负责报名组织工作，师级以上单位负责审核报考资格（"+p.Military.Clause+"）：按所在军队单位报送的名单报名。")
+		return true
 	}
 	if military {
 		e.refuse(p.Military.Clause, "military", "军队卫生人员不实行网上报名，由团级以上单位负责报名组织工作，师级以上单位负责审核报考资格（"+p.Military.Clause+"）；请通过所在军队单位报名。")

@@ -18,6 +18,13 @@ type Facts struct {
 	Today    kaowu.Date   `json:"today"`
 	IDType   kaowu.IDType `json:"id_type"`
 	Military bool         `json:"military"`
+	// MilitaryRoster marks facts read from a military unit's roster
+	// (二（三）1: military health personnel are registered by their
+	// regiment-level unit and reviewed by a division-level unit). It is the
+	// route the online refusal points to: with Military (or a military
+	// officer's ID) the military rule is satisfied instead of refusing, and
+	// the online ID types (一（五）) do not apply. Every other rule runs.
+	MilitaryRoster bool `json:"military_roster"`
 
 	Education []Education `json:"education"`
 	Titles    []Title     `json:"titles"`

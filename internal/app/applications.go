@@ -61,6 +61,20 @@ func (a *App) applicationWindow(ctx context.Context, now time.Time, action strin
 	return y, windowError(w, now, action)
 }
 
+// SubmitWindow is when an application in state s may be changed and
+// submitted: the online application window (二（一）1); for one returned
+// for correction at the desk, until the confirmation window closes, since
+// it must be confirmed by then (二（二）).
+func SubmitWindow(y *policy.Year, s kaowu.ApplicationState) kaowu.Window {
+	w, _ := y.Window(kaowu.WindowApplication)
+	if s == kaowu.StateReturned {
+		if c, ok := y.Window(kaowu.WindowConfirmation); ok && c.End.After(w.End) {
+			w.End, w.Name, w.Clause = c.End, "退回修改", c.Clause
+		}
+	}
+	return w
+}
+
 // candidateOnly returns the actor's own candidate account.
 func (a *App) candidateOnly(ctx context.Context, actor Actor) (kaowu.Account, error) {
 	acc, err := a.actorAccount(ctx, actor)
@@ -153,7 +167,7 @@ func (a *App) SaveChoices(ctx context.Context, actor Actor, c Choices) (kaowu.Ap
 		return app, err
 	}
 	now := a.Clock.Now()
-	if _, err := a.applicationWindow(ctx, now, "修改报名信息"); err != nil {
+	if err := windowError(SubmitWindow(y, app.State), now, "修改报名信息"); err != nil {
 		return app, err
 	}
 	if !app.State.Editable() {
@@ -278,7 +292,7 @@ func (a *App) returning(ctx context.Context, y *policy.Year, app kaowu.Applicati
 		now.BirthDate = parsed.Birth
 	}
 	now.UnitName = c.unit.Name
-	return a.CheckReturning(ctx, nil, now)
+	return a.CheckReturningOf(ctx, nil, acc.ID, now)
 }
 
 // Preview returns the eligibility decision for the actor's current choices.
@@ -391,7 +405,7 @@ func (a *App) Submit(ctx context.Context, actor Actor, expected int, photoConfir
 	version := app.Version + 1
 	err = a.Store.Update(ctx, func(tx *store.Tx) error {
 		now := a.Clock.Now() // decided once, inside the transaction
-		if w, _ := y.Window(kaowu.WindowApplication); !w.Open(now) {
+		if w := SubmitWindow(y, app.State); !w.Open(now) {
 			return windowError(w, now, "提交报名信息")
 		}
 		if err := tx.InsertVersion(ctx, kaowu.ApplicationVersion{ApplicationID: app.ID, Version: version, SubmittedAt: now,

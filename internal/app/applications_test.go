@@ -409,3 +409,36 @@ func TestIDChangedSinceLastYear(t *testing.T) {
 		t.Errorf("state %s, id change %q", got.State, snap.IDChange)
 	}
 }
+
+// TestReturnedCanBeResubmittedUntilConfirmationCloses: an application
+// returned at the desk stays correctable after the online window, until the
+// confirmation window closes (二（二）).
+func TestReturnedCanBeResubmittedUntilConfirmationCloses(t *testing.T) {
+	s := storetest.SQLite(t)
+	a, clock := newApp(t, s)
+	ctx := context.Background()
+	acc, _ := applicant(t, a, s, "fixer", 71)
+	me := actor(acc)
+	apply(t, a, me, app.Choices{Site: "fengtai", Specialty: "368", Decl: nurseDecl})
+	got, err := a.Submit(ctx, me, 0, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	desk := staff(t, a, s, kaowu.RoleSiteStaff)
+	clock.Set(time.Date(2023, 12, 11, 10, 0, 0, 0, kaowu.Shanghai)) // the unit's confirmation day
+	if _, err := a.ReturnForCorrection(ctx, desk, got.ID, 1, []string{"unstamped"}, ""); err != nil {
+		t.Fatal(err)
+	}
+	clock.Set(time.Date(2023, 12, 15, 10, 0, 0, 0, kaowu.Shanghai)) // online window closed, confirmation open
+	if _, err := a.SaveChoices(ctx, me, app.Choices{Site: "fengtai", Specialty: "368", Decl: nurseDecl}); err != nil {
+		t.Fatalf("correcting a returned application on 12-15: %v", err)
+	}
+	if v, err := a.Submit(ctx, me, 1, true); err != nil || v.Version != 2 {
+		t.Fatalf("resubmitting a returned application on 12-15: %+v %v", v, err)
+	}
+	// A draft (never submitted) gets no such extension.
+	other := register(t, a, "toolate", 72)
+	if _, err := a.StartApplication(ctx, actor(other)); kaowu.ErrorCode(err) != kaowu.EFORBIDDEN {
+		t.Errorf("starting on 12-15: %v", err)
+	}
+}

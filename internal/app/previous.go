@@ -118,6 +118,10 @@ type ReturningCheck struct {
 	// document: the scores must be merged at the site office (二（一）).
 	// Record is then that record and Found is false.
 	IDChange string
+	// Merged reports that Record was found through the account's score
+	// merge (成绩合并, 二（一）): the site office linked it after checking
+	// the evidence. Found is then true and last year's passes count.
+	Merged bool
 }
 
 // CheckReturning looks the application's ID document up among the records
@@ -138,20 +142,7 @@ func (a *App) CheckReturning(ctx context.Context, q PreviousLookup, now kaowu.Re
 	rec, err := q.PreviousRecordByID(ctx, prevYear, now.IDType, now.IDNumber)
 	switch {
 	case err == nil:
-		py, _ := a.Year(ctx, now.Year)
-		if py != nil {
-			// The catalogue keeps removed specialties (一（十）), so last
-			// year's codes have names too.
-			if s, ok := py.Specialty(now.SpecialtyCode); ok && now.SpecialtyName == "" {
-				now.SpecialtyName = s.Name
-			}
-			if s, ok := py.Specialty(rec.SpecialtyCode); ok && rec.SpecialtyName == "" {
-				rec.SpecialtyName = s.Name
-			}
-		}
-		c.Found, c.Record, c.Result = true, rec, kaowu.CompareReturning(rec, now)
-		namePlaces(c.Result.Diffs, py)
-		return c, nil
+		return a.foundReturning(ctx, rec, now), nil
 	case kaowu.ErrorCode(err) != kaowu.ENOTFOUND:
 		return c, err
 	case strings.TrimSpace(now.ArchiveNo) == "":
@@ -168,6 +159,66 @@ func (a *App) CheckReturning(ctx context.Context, q PreviousLookup, now kaowu.Re
 		c.Record, c.IDChange = rec, why
 	}
 	return c, nil
+}
+
+// foundReturning is the check of a record found for the application.
+func (a *App) foundReturning(ctx context.Context, rec kaowu.PreviousRecord, now kaowu.ReturningSnapshot) ReturningCheck {
+	py, _ := a.Year(ctx, now.Year)
+	if py != nil {
+		// The catalogue keeps removed specialties (一（十）), so last
+		// year's codes have names too.
+		if s, ok := py.Specialty(now.SpecialtyCode); ok && now.SpecialtyName == "" {
+			now.SpecialtyName = s.Name
+		}
+		if s, ok := py.Specialty(rec.SpecialtyCode); ok && rec.SpecialtyName == "" {
+			rec.SpecialtyName = s.Name
+		}
+	}
+	c := ReturningCheck{Found: true, Record: rec, Result: kaowu.CompareReturning(rec, now)}
+	namePlaces(c.Result.Diffs, py)
+	return c
+}
+
+// mergeLookup reads score merges: a *store.Store or a *store.Tx.
+type mergeLookup interface {
+	ScoreMergeOf(ctx context.Context, userID string, previousYear int) (store.ScoreMerge, error)
+}
+
+// CheckReturningOf is CheckReturning for the account candidateID: when no
+// record is found under the application's ID document but the site office
+// merged last year's scores into the account (成绩合并, 二（一）), the merged
+// record is the one found (Merged), so its passes carry over. The
+// automatic confirmation still fails on the changed ID document. Without
+// a merge, a changed ID document finds nothing that counts.
+func (a *App) CheckReturningOf(ctx context.Context, q PreviousLookup, candidateID string, now kaowu.ReturningSnapshot) (ReturningCheck, error) {
+	if q == nil {
+		q = a.Store
+	}
+	c, err := a.CheckReturning(ctx, q, now)
+	if err != nil || c.Found || candidateID == "" {
+		return c, err
+	}
+	ml, ok := q.(mergeLookup)
+	if !ok {
+		ml = a.Store
+	}
+	m, err := ml.ScoreMergeOf(ctx, candidateID, now.Year-1)
+	switch {
+	case kaowu.ErrorCode(err) == kaowu.ENOTFOUND:
+		return c, nil
+	case err != nil:
+		return c, err
+	}
+	rec, err := q.PreviousRecordByArchive(ctx, m.PreviousYear, m.ArchiveNo)
+	switch {
+	case kaowu.ErrorCode(err) == kaowu.ENOTFOUND:
+		return c, nil // the record was replaced by a new import without it
+	case err != nil:
+		return c, err
+	}
+	mc := a.foundReturning(ctx, rec, now)
+	mc.Merged = true
+	return mc, nil
 }
 
 // namePlaces shows region and site codes by their names in the

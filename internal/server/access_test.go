@@ -131,7 +131,36 @@ var accessMatrix = map[string]rule{
 	"GET /staff/desk":                         {roles: []kaowu.Role{roleSite, roleAdmin}},
 	"POST /staff/desk/reset-code":             {roles: []kaowu.Role{roleSite, roleAdmin}},
 	"GET /admin/users":                        {roles: []kaowu.Role{roleAdmin}},
-	"POST /admin/users":                       {roles: []kaowu.Role{roleAdmin}},
+	// The confirmation desk (二（二）): site staff and admin.
+	"GET /staff/confirm":                   {roles: []kaowu.Role{roleSite, roleAdmin}},
+	"GET /staff/confirm/applications/{id}": {roles: []kaowu.Role{roleSite, roleAdmin}},
+	"POST /staff/confirm/confirm":          {roles: []kaowu.Role{roleSite, roleAdmin}},
+	"POST /staff/confirm/return":           {roles: []kaowu.Role{roleSite, roleAdmin}},
+	"GET /staff/confirm/roster":            {roles: []kaowu.Role{roleSite, roleAdmin}},
+	"POST /staff/confirm/roster":           {roles: []kaowu.Role{roleSite, roleAdmin}},
+	"GET /staff/confirm/exceptions":        {roles: []kaowu.Role{roleSite, roleAdmin}},
+	"POST /staff/confirm/exceptions":       {roles: []kaowu.Role{roleSite, roleAdmin}},
+	"POST /admin/users":                    {roles: []kaowu.Role{roleAdmin}},
+	// Units (二（二）), the unit HR portal, score merges (二（一）); whose data
+	// each reaches is checked in internal/app (units_test.go, merges_test.go).
+	"GET /staff/units":         {roles: []kaowu.Role{roleSite, roleAdmin}},
+	"POST /staff/units/import": {roles: []kaowu.Role{roleSite, roleAdmin}},
+	"GET /staff/units/edit":    {roles: []kaowu.Role{roleSite, roleAdmin}},
+	"POST /staff/units/edit":   {roles: []kaowu.Role{roleSite, roleAdmin}},
+	"GET /unit":                {roles: []kaowu.Role{roleHR}},
+	"GET /unit/roster.pdf":     {roles: []kaowu.Role{roleHR}},
+	"GET /unit/roster.xlsx":    {roles: []kaowu.Role{roleHR}},
+	"GET /staff/merges":        {roles: []kaowu.Role{roleSite}},
+	"POST /staff/merges":       {roles: []kaowu.Role{roleSite}},
+	// Region review (二（二）) and military registration (二（三）); whose
+	// roster a military unit reaches is checked in internal/app
+	// (military_test.go).
+	"GET /review":                   {roles: []kaowu.Role{roleRegion, roleAdmin}},
+	"POST /review/decide":           {roles: []kaowu.Role{roleRegion, roleAdmin}},
+	"GET /military":                 {roles: []kaowu.Role{roleMil}},
+	"POST /military/import":         {roles: []kaowu.Role{roleMil}},
+	"GET /staff/military":           {roles: []kaowu.Role{roleSite, roleRegion, roleAdmin}},
+	"POST /staff/military/handover": {roles: []kaowu.Role{roleSite, roleAdmin}},
 }
 
 // resource is what an {id} in a path names.
@@ -166,6 +195,7 @@ var ownedRoutes = map[string]owned{
 	"GET /change-requests/{id}/evidence":           {res: changeRes, entitled: []string{"owner", "site", "region", "admin"}},
 	"GET /staff/change-requests/{id}":              {res: changeRes, entitled: []string{"site", "region", "admin"}},
 	"POST /staff/change-requests/{id}/decide":      {res: changeRes, entitled: []string{"site", "region", "admin"}},
+	"GET /staff/confirm/applications/{id}":         {res: applicationRes, entitled: []string{"site", "admin"}},
 }
 
 // postForms are the forms sent to POST routes: what would change
@@ -182,6 +212,14 @@ func postForms(fx *accessFixture) map[string]url.Values {
 		"POST /apply/info":                        {"education_relevant": {"no"}},
 		"POST /apply/submit":                      {"version": {"1"}, "photo_confirmed": {"on"}},
 		"POST /me/change-request":                 {"kind": {"delete"}, "reason": {"越权申请测试"}},
+		"POST /staff/confirm/confirm":             {"id": {fx.applicationID}, "version": {"1"}},
+		"POST /staff/confirm/return":              {"id": {fx.applicationID}, "version": {"1"}, "reasons": {"unstamped"}},
+		"POST /staff/confirm/roster":              {"unit": {fx.unitA}, "pick": {fx.applicationID + ".1"}},
+		"POST /staff/confirm/exceptions":          {"unit": {fx.unitA}, "until": {"2023-12-15T16:00"}, "reason": {"越权例外测试"}},
+		"POST /staff/units/edit":                  {"id": {fx.unitA}, "name": {"越权改名医院"}, "district": {"丰台区"}, "unit_category": {"clinic"}},
+		"POST /staff/merges":                      {"application_id": {fx.applicationID}, "note": {"越权合并测试"}, "verified": {"on"}},
+		"POST /review/decide":                     {"ids": {fx.applicationID}, "decision": {"reject"}, "reason": {"越权审核测试"}, "clause": {"一（四）"}},
+		"POST /staff/military/handover":           {"military_unit": {"某部队医院"}, "letter_no": {"1"}, "operator": {"越权测试"}, "fee": {"200"}},
 	}
 }
 

@@ -100,7 +100,7 @@ func (s *Server) applyStart(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	p := applyPage{Title: "网上报名", Year: y, App: app_, Started: started, Flash: flash(r)}
-	p.Window, _ = y.Window(kaowu.WindowApplication)
+	p.Window = app.SubmitWindow(y, app_.State)
 	p.Open = p.Window.Open(s.App.Clock.Now())
 	p.Hint = hint(p.Window, s.App.Clock.Now())
 	bound := s.App.RequireBinding(ctx, acc.ID) == nil
@@ -340,6 +340,8 @@ type statusPage struct {
 	Materials  []eligibility.Material
 	Timeline   []timelineEntry
 	ReviewNote bool
+	// Returned says why the site office returned the application (二（二）).
+	Returned *app.ReturnNote
 }
 
 func (statusPage) PageTitle() string { return "我的报名" }
@@ -373,6 +375,12 @@ func (s *Server) applicationStatus(w http.ResponseWriter, r *http.Request) {
 		p.Materials = p.Snapshot.Decision.Materials
 		p.ReviewNote = p.Snapshot.Decision.Outcome == eligibility.Review
 	}
+	if application.State == kaowu.StateReturned {
+		if p.Returned, err = s.App.ReturnNote(ctx, me, application.ID); err != nil {
+			s.pageError(w, r, err)
+			return
+		}
+	}
 	p.Next = nextSteps(y, application, p.Snapshot, now)
 	s.render(w, r, http.StatusOK, "application", p)
 }
@@ -390,6 +398,10 @@ func nextSteps(y *policy.Year, a kaowu.Application, snap app.FormSnapshot, now t
 		text := "完成网上报名：选择考点和专业，确认照片后提交"
 		if a.Version > 0 {
 			text = fmt.Sprintf("您已撤回第%d版：修改后须重新提交，否则不能进行现场确认", a.Version)
+		}
+		if a.State == kaowu.StateReturned {
+			conf, _ := y.Window(kaowu.WindowConfirmation)
+			text = fmt.Sprintf("考点已将第%d版退回修改（原因见上）：按原因修改后重新提交，重新打印申报表交单位盖章，在%s前再次现场确认；逾期未确认的，网上报名无效（二（二））", a.Version, datetime(conf.End))
 		}
 		out = append(out, nextStep{Text: text, When: deadline + "（" + hint(appWin, now) + "）", Clause: appWin.Clause, Link: "/apply/site", Label: "继续报名"})
 	case kaowu.StateSubmitted:
@@ -417,7 +429,7 @@ func nextSteps(y *policy.Year, a kaowu.Application, snap app.FormSnapshot, now t
 	case kaowu.StateConfirmed:
 		out = append(out, nextStep{Text: "您已完成报名确认，请等待考点、考区考试管理机构进行资格审核", Clause: "二（一）"})
 	case kaowu.StateVoid:
-		out = append(out, nextStep{Text: "未在规定时间内完成现场确认，网上报名无效", Clause: "二（二）"})
+		out = append(out, nextStep{Text: "未在规定时间内完成现场确认，网上报名无效；本年度不能再报名，请关注下一年度的考试通知", Clause: "二（二）"})
 	}
 	if a.State.Editable() || a.State == kaowu.StateSubmitted || a.State == kaowu.StateConfirmed || a.State == kaowu.StateApproved {
 		out = append(out, nextStep{Text: fmt.Sprintf("考区审核通过后网上缴费，每科 %s 元；逾期未缴费视为放弃报名", yuan(y.Fee.PerSubjectFen)),

@@ -45,6 +45,15 @@ var pageUses = []policy.Use{
 	{Clause: "附件3", Kind: "页面", What: "《报名材料真实性承诺书（个人版）》预填打印", Link: "/application/pledge.pdf"},
 	{Clause: "附件4", Kind: "页面", What: "《报名材料真实性承诺书（单位版）》预填打印，列出本单位已提交报名的考生", Link: "/unit/pledge.pdf"},
 	{Clause: "二（二）1", Kind: "页面", What: "单位人事打印本单位承诺书（单位版）", Link: "/unit/pledge.pdf"},
+	{Clause: "二（二）", Kind: "页面", What: "现场确认：扫码核验申报表版本，逐人核对材料，确认或退回修改；按单位批量确认", Link: "/staff/confirm"},
+	{Clause: "二（二）", Kind: "状态变化", What: "只在本单位类别的确认日和上下午时段内确认或退回（考点可为单位开例外，留审计）；截止后未确认的网上报名无效（App.VoidUnconfirmed）"},
+	{Clause: "二（二）", Kind: "页面", What: "单位人事：本单位考生的状态、须携带材料，现场确认名单和材料核对表（PDF、Excel）", Link: "/unit"},
+	{Clause: "二（二）", Kind: "页面", What: "用人单位管理：导入、修改单位及单位类别", Link: "/staff/units"},
+	{Clause: "二（一）", Kind: "状态变化", What: "证件变更的历史考生由考点核验后合并上一年度成绩（App.MergeScores）", Link: "/staff/merges"},
+	{Clause: "一（六）", Kind: "状态变化", What: "军队卫生人员由所在单位批量报名，逐行按报名条件判断（App.ImportMilitaryRoster）", Link: "/military"},
+	{Clause: "二（三）1", Kind: "页面", What: "军队单位上传考生名单，逐行报告问题及依据", Link: "/military"},
+	{Clause: "二（三）2", Kind: "状态变化", What: "考点在交接日期内登记介绍信编号和缴费，军队考生转为已缴费（App.RecordHandover）", Link: "/staff/military"},
+	{Clause: "附件1", Kind: "页面", What: "考区资格审核：按考点、专业、单位、须人工审核筛选，逐条或批量通过/不通过（附理由和条款）", Link: "/review"},
 }
 
 // ClauseRegister returns the clause register of exam year y: every clause

@@ -86,6 +86,9 @@ func (s *Server) routes() http.Handler {
 	s.handleFunc(mux, "GET /notice/{year}", s.noticePage)
 	s.accountRoutes(mux)
 	s.applyRoutes(mux)
+	s.deskRoutes(mux)
+	s.unitRoutes(mux)
+	s.reviewMilitaryRoutes(mux)
 	s.handleFunc(mux, "/api/", func(w http.ResponseWriter, r *http.Request) {
 		s.apiError(w, r, kaowu.Errorf(kaowu.ENOTFOUND, "接口 %s %s 不存在", r.Method, r.URL.Path))
 	})
