@@ -2,13 +2,14 @@ package kaowu
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 	"unicode/utf8"
 )
 
 // IDType is the kind of identity document an account is registered with
-// (证件类型). The values match kaowu.IDType.
+// (证件类型).
 type IDType string
 
 // The ID types of the glossary. Every type but IDMilitaryOfficer may
@@ -131,6 +132,11 @@ func NormalizeIDNumber(s string) string {
 
 func idError(msg string) *Error { return FieldError("id_number", msg) }
 
+// spreadsheetNumber matches a long number that a spreadsheet stored as a
+// floating-point value, such as 1.1010619900315E+017: its last digits are
+// lost, so no ID number can be read from it.
+var spreadsheetNumber = regexp.MustCompile(`^\d(\.\d+)?[eE]\+?\d+$`)
+
 // ParseIDNumber validates number as a document of type t and returns it
 // normalised. today, when not zero, refuses birth dates after it. Every
 // refusal is an EINVALID error on the field "id_number" whose message says
@@ -173,6 +179,9 @@ func ParseIDNumber(t IDType, number string, today Date) (ParsedID, error) {
 	p := ParsedID{Type: t, Number: IDNumber(n)}
 	if n == "" {
 		return p, idError("请填写证件号码")
+	}
+	if spreadsheetNumber.MatchString(strings.TrimSpace(number)) {
+		return p, idError(fmt.Sprintf("证件号码“%s”被表格软件存成了数字，后几位已经丢失：请把证件号码这一列设为“文本”格式，重新填写号码后再导入", strings.TrimSpace(number)))
 	}
 	if len(n) > 20 {
 		return p, idError(fmt.Sprintf("证件号码过长：%s的号码不超过 18 位", t.Label()))

@@ -178,3 +178,14 @@ func FuzzParseIDNumber(f *testing.F) {
 		}
 	})
 }
+
+// TestParseIDNumberFromSpreadsheetFloat: a number a spreadsheet turned into
+// a float has lost digits; the refusal says so and how to fix it.
+func TestParseIDNumberFromSpreadsheetFloat(t *testing.T) {
+	for _, n := range []string{"1.1010619900315E+017", "1.10106E17", "1.1010619900315e+17"} {
+		_, err := ParseIDNumber(IDResident, n, Date{})
+		if ErrorCode(err) != EINVALID || !strings.Contains(ErrorMessage(err), "存成了数字") {
+			t.Errorf("%s: %v", n, err)
+		}
+	}
+}

@@ -2,8 +2,12 @@ package tabular
 
 import (
 	"bytes"
+	"fmt"
 	"reflect"
+	"strings"
 	"testing"
+
+	"github.com/xuri/excelize/v2"
 
 	"kaowu"
 )
@@ -46,5 +50,68 @@ func TestReadTrimsBOMAndTrailingBlankRows(t *testing.T) {
 	want := [][]string{{"code", "name"}, {"1", "a"}}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("got %q, want %q", got, want)
+	}
+}
+
+// TestReadRefusesWhatOfficesSend: the files offices really send that would
+// import wrong values are refused whole, saying what to do.
+func TestReadRefusesWhatOfficesSend(t *testing.T) {
+	xlsx := func(build func(f *excelize.File)) []byte {
+		f := excelize.NewFile()
+		f.SetSheetRow("Sheet1", "A1", &[]any{"姓名", "证件号码"})
+		f.SetSheetRow("Sheet1", "A2", &[]any{"张三", "110106198602020013"})
+		build(f)
+		var buf bytes.Buffer
+		if err := f.Write(&buf); err != nil {
+			t.Fatal(err)
+		}
+		return buf.Bytes()
+	}
+	good := xlsx(func(*excelize.File) {})
+	var big bytes.Buffer
+	big.WriteString("姓名,证件号码\n")
+	for i := range MaxRows + 1 {
+		fmt.Fprintf(&big, "考生%d,%d\n", i, i)
+	}
+	for _, c := range []struct {
+		name, file string
+		body       []byte
+		want       string
+	}{
+		{"formula", "a.xlsx", xlsx(func(f *excelize.File) { f.SetCellFormula("Sheet1", "B2", "1+1") }), "单元格 B2 是公式"},
+		{"merged cells", "a.xlsx", xlsx(func(f *excelize.File) { f.MergeCell("Sheet1", "A1", "B1") }), "合并单元格"},
+		{"truncated xlsx", "a.xlsx", good[:len(good)/2], "无法打开"},
+		{"truncated csv", "a.csv", []byte("姓名,证件号码\n\"张三,1101"), "文件可能不完整"},
+		{"GBK csv", "a.csv", []byte{0xd0, 0xd5, 0xc3, 0xfb, ',', '1', '\n'}, "不是 UTF-8"},
+		{"too many rows", "a.csv", big.Bytes(), "超过每次导入的上限"},
+	} {
+		_, err := Read(c.file, bytes.NewReader(c.body))
+		if kaowu.ErrorCode(err) != kaowu.EINVALID || !strings.Contains(kaowu.ErrorMessage(err), c.want) {
+			t.Errorf("%s: got %v, want invalid saying %q", c.name, err, c.want)
+		}
+	}
+	if rows, err := Read("a.xlsx", bytes.NewReader(good)); err != nil || len(rows) != 2 {
+		t.Errorf("the good file: %v %v", rows, err)
+	}
+}
+
+// BenchmarkReadXLSX10k reads a 10 000-row, 15-column workbook, checks
+// included (merged cells, formulas, row limit).
+func BenchmarkReadXLSX10k(b *testing.B) {
+	rows := make([][]string, 10001)
+	for i := range rows {
+		rows[i] = make([]string, 15)
+		for j := range rows[i] {
+			rows[i][j] = fmt.Sprintf("值%d-%d", i, j)
+		}
+	}
+	var buf bytes.Buffer
+	if err := Write("a.xlsx", &buf, rows); err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if _, err := Read("a.xlsx", bytes.NewReader(buf.Bytes())); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
