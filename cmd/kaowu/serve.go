@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"kaowu"
-
+	"kaowu/internal/app"
 	"kaowu/internal/demo"
 	"kaowu/internal/jobs"
 	"kaowu/internal/notify"
@@ -76,6 +76,24 @@ func serveCmd(ctx context.Context, args []string, e *env) error {
 			a.Log.Warn("stopping background jobs", "err", err)
 		}
 	}()
+	if *worker {
+		// 二（二）: after the confirmation window, unconfirmed applications
+		// become void. Idempotent, so every worker node may run it: once
+		// now, then every minute.
+		voidDue(ctx, a)
+		go func() {
+			t := time.NewTicker(time.Minute)
+			defer t.Stop()
+			for {
+				select {
+				case <-ctx.Done():
+					return
+				case <-t.C:
+					voidDue(ctx, a)
+				}
+			}
+		}()
+	}
 	srv, err := server.New(a, a.Log, clockNote)
 	if err != nil {
 		return err
@@ -85,6 +103,19 @@ func serveCmd(ctx context.Context, args []string, e *env) error {
 			"now", a.Clock.Now().Format(time.RFC3339))
 		fmt.Fprintf(e.stdout, "kaowu 已启动：http://%s （数据库 %s，系统时间 %s）\n", addr, redact(c.db), a.Clock.Now().In(kaowu.Shanghai).Format("2006-01-02 15:04 -07:00"))
 	})
+}
+
+// voidDue runs the confirmation deadline (App.VoidUnconfirmed) and logs
+// what it did; a failure is logged and retried at the next tick.
+func voidDue(ctx context.Context, a *app.App) {
+	rep, err := a.VoidUnconfirmed(ctx, a.Clock.Now())
+	if err != nil {
+		a.Log.Error("confirmation deadline", "err", err)
+		return
+	}
+	if rep.Voided > 0 {
+		a.Log.Info("confirmation deadline: applications made void", "count", rep.Voided, "years", rep.Years)
+	}
 }
 
 func printLogins(e *env, logins []demo.Login, created bool) {

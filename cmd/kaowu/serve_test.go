@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"io"
 	"net/http"
 	"path/filepath"
@@ -108,6 +109,40 @@ func TestServeNowBanner(t *testing.T) {
 	for _, w := range []string{"已设定系统时间（--now）", "系统时间为 2024年1月30日 09:00", "网上缴费"} {
 		if !strings.Contains(string(b), w) {
 			t.Errorf("home lacks %q", w)
+		}
+	}
+}
+
+// TestServeVoidsAfterTheConfirmationDeadline: a server that starts after
+// the confirmation window has made every still-unconfirmed application void
+// (二（二）) by the time it serves, and a second start changes nothing.
+func TestServeVoidsAfterTheConfirmationDeadline(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "demo.db")
+	_, _, stop := startServe(t, "--demo", "--db", db) // seeds submitted and auto-confirmed applications
+	stop()
+	count := func() (submitted, void, confirmed int) {
+		s, err := sql.Open("sqlite", db)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		for state, n := range map[string]*int{"submitted": &submitted, "void": &void, "confirmed": &confirmed} {
+			if err := s.QueryRow(`SELECT COUNT(*) FROM applications WHERE state = ?`, state).Scan(n); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return
+	}
+	sub, _, conf := count()
+	if sub == 0 {
+		t.Fatal("test setup: the demo has no submitted application")
+	}
+	for range 2 {
+		_, _, stop = startServe(t, "--demo", "--db", db, "--now", "2023-12-15T16:30:00+08:00")
+		stop()
+		s2, v2, c2 := count()
+		if s2 != 0 || v2 != sub || c2 != conf {
+			t.Errorf("after the deadline: %d submitted, %d void, %d confirmed; want 0, %d, %d", s2, v2, c2, sub, conf)
 		}
 	}
 }
