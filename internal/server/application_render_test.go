@@ -10,6 +10,7 @@ import (
 
 	"kaowu"
 	"kaowu/internal/app"
+	"kaowu/internal/store"
 	"kaowu/internal/store/storetest"
 	"kaowu/policy"
 )
@@ -38,6 +39,12 @@ func TestStatusPageShowsAutoConfirmation(t *testing.T) {
 			Snapshot: app.FormSnapshot{Returning: &kaowu.ReturningResult{Returning: true, Reason: "信息与上一年度不一致",
 				Diffs: []kaowu.FieldDiff{{Label: "工作单位", Previous: "丰台甲医院", Current: "丰台乙医院"}}}}},
 			[]string{"自动确认失败", "<th scope=\"row\">工作单位</th><td>丰台甲医院</td><td>丰台乙医院</td>", "未进行报名确认的视为自动放弃本次考试"}},
+		{"approved", statusPage{Year: y, App: kaowu.Application{State: kaowu.StateApproved, Version: 1},
+			Review: &store.ReviewDecision{Decision: kaowu.StateApproved, Subjects: []kaowu.Subject{kaowu.SubjectProfessional, kaowu.SubjectPractice}, FeeFen: 10000}},
+			[]string{"考区审核通过", "应缴报名费 100.00 元（2 科 × 50.00 元", "逾期未缴费视为放弃报名"}},
+		{"rejected", statusPage{Year: y, App: kaowu.Application{State: kaowu.StateRejected, Version: 1},
+			Review: &store.ReviewDecision{Decision: kaowu.StateRejected, Reason: "未取得护士执业证书", Clause: "一（七）"}},
+			[]string{"考区审核未通过", "未取得护士执业证书", "依据 <a href=\"/notice/2024#"}},
 		{"id changed", statusPage{Year: y, App: kaowu.Application{State: kaowu.StateSubmitted, Version: 1},
 			Snapshot: app.FormSnapshot{IDChange: "请携带有效身份证件到考点申请成绩合并（二（一））"}},
 			[]string{"证件信息与上一年度不一致", "申请成绩合并"}},

@@ -10,6 +10,7 @@ import (
 	"kaowu"
 	"kaowu/eligibility"
 	"kaowu/internal/app"
+	"kaowu/internal/store"
 	"kaowu/policy"
 )
 
@@ -340,6 +341,8 @@ type statusPage struct {
 	Materials  []eligibility.Material
 	Timeline   []timelineEntry
 	ReviewNote bool
+	// Review is the region's decision, once made.
+	Review *store.ReviewDecision
 	// Returned says why the site office returned the application (二（二）).
 	Returned *app.ReturnNote
 }
@@ -379,6 +382,11 @@ func (s *Server) applicationStatus(w http.ResponseWriter, r *http.Request) {
 		if p.Returned, err = s.App.ReturnNote(ctx, me, application.ID); err != nil {
 			s.pageError(w, r, err)
 			return
+		}
+	}
+	if application.State == kaowu.StateApproved || application.State == kaowu.StateRejected {
+		if d, err := s.App.MyReviewDecision(ctx, me); err == nil {
+			p.Review = &d
 		}
 	}
 	p.Next = nextSteps(y, application, p.Snapshot, now)
