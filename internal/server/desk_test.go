@@ -17,8 +17,15 @@ import (
 // a 368 application (the clock must be in the online application window).
 func deskCandidate(t *testing.T, a *app.App, username string, n int, unitID string) (app.Actor, kaowu.Application) {
 	t.Helper()
+	return submittedCandidate(t, a, username, "李"+username, n, unitID)
+}
+
+// submittedCandidate registers a nurse called name at unitID through the
+// app and submits a 368 application.
+func submittedCandidate(t *testing.T, a *app.App, username, name string, n int, unitID string) (app.Actor, kaowu.Application) {
+	t.Helper()
 	ctx := context.Background()
-	acc, err := a.Register(ctx, app.Registration{IDType: "resident_id", IDNumber: residentID(n), Name: "李" + username, Username: username,
+	acc, err := a.Register(ctx, app.Registration{IDType: "resident_id", IDNumber: residentID(n), Name: name, Username: username,
 		Password: pw, PasswordConfirm: pw, Mobile: "13912345678", RecoveryQuestion: "问题？", RecoveryAnswer: "答案"})
 	if err != nil {
 		t.Fatal(err)

@@ -22,35 +22,7 @@ import (
 func confirmedCandidate(t *testing.T, a *app.App, username, name string, n int, unitID string) kaowu.Application {
 	t.Helper()
 	ctx := context.Background()
-	acc, err := a.Register(ctx, app.Registration{IDType: "resident_id", IDNumber: residentID(n), Name: name, Username: username,
-		Password: pw, PasswordConfirm: pw, Mobile: "13912345678", RecoveryQuestion: "问题？", RecoveryAnswer: "答案"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	me := app.Actor{Username: username, Role: kaowu.RoleCandidate}
-	form := nurseForm()
-	form.Set("work.unit_id", unitID)
-	p, perrs := app.ProfileFromForm(form)
-	if _, err := a.SaveProfile(ctx, me, acc.ID, p, perrs); err != nil {
-		t.Fatal(err, kaowu.ErrorFields(err))
-	}
-	if _, err := a.UploadPhoto(ctx, me, acc.ID, jpegOf(360, 480)); err != nil {
-		t.Fatal(err)
-	}
-	if err := a.BindWeChat(ctx, me, "openid-"+username, ""); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := a.StartApplication(ctx, me); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := a.SaveChoices(ctx, me, app.Choices{Site: "fengtai", Specialty: "368",
-		Decl: kaowu.Declarations{EducationRelevant: "yes", EducationRecognised: "yes", TitleRelevant: "yes"}}); err != nil {
-		t.Fatal(err)
-	}
-	ap, err := a.Submit(ctx, me, 0, true)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, ap := submittedCandidate(t, a, username, name, n, unitID)
 	if err := a.Store.Update(ctx, func(tx *store.Tx) error {
 		return tx.SetApplicationState(ctx, ap.ID, kaowu.StateSubmitted, kaowu.StateConfirmed, inWindow)
 	}); err != nil {
