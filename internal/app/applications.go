@@ -34,7 +34,7 @@ func windowError(w kaowu.Window, now time.Time, action string) error {
 	case kaowu.PhaseBefore:
 		return kaowu.Errorf(kaowu.EFORBIDDEN, "%s尚未开始：%s时间为%s起（%s）", action, w.Name, w.Start.In(kaowu.Shanghai).Format("2006年1月2日 15:04"), w.Clause)
 	case kaowu.PhaseClosed:
-		return kaowu.Errorf(kaowu.EFORBIDDEN, "%s已结束：%s已于%s截止（%s），不能再%s", w.Name, w.Name, endText(w.End), w.Clause, action)
+		return kaowu.Errorf(kaowu.EFORBIDDEN, "%s已于%s截止（%s），不能再%s", w.Name, endText(w.End), w.Clause, action)
 	}
 	return nil
 }

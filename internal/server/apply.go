@@ -122,24 +122,6 @@ func (s *Server) applyStart(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "apply", p)
 }
 
-// Label names a precondition's fix link.
-func (p applyPage) Label(link string) string {
-	for _, c := range p.Checks {
-		if c.Link == link {
-			return c.Label
-		}
-	}
-	return "去处理"
-}
-
-// LinkLabel names a next step's link.
-func (p statusPage) LinkLabel(_ *policy.Year, link string) string {
-	if strings.HasSuffix(link, ".pdf") {
-		return "下载申报表"
-	}
-	return "继续报名"
-}
-
 func init() {
 	funcs["siteName"] = func(y *policy.Year, code string) string {
 		if s, ok := y.Site(code); ok {
@@ -337,9 +319,7 @@ type statusPage struct {
 	Next       []nextStep
 	Flash      string
 	CanChange  bool
-	Confirm    string
 	Materials  []eligibility.Material
-	Timeline   []timelineEntry
 	ReviewNote bool
 	// Review is the region's decision, once made.
 	Review *store.ReviewDecision
