@@ -44,9 +44,10 @@ type Server struct {
 	// (docs/accounts.md).
 	WeChat wechat.Provider
 
-	pages   *pages
-	metrics *metrics
-	handler http.Handler
+	pages         *pages
+	metrics       *metrics
+	catalogBodies catalogCache
+	handler       http.Handler
 	// patterns are the route patterns registered on the mux, in order
 	// (handle); the access matrix test enumerates them.
 	patterns []string

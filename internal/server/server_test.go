@@ -141,6 +141,32 @@ func TestAPICatalog(t *testing.T) {
 	})
 }
 
+// TestAPICatalogCaching: the catalogue is sent gzipped to clients that
+// accept it, with an ETag that a conditional request answers with 304.
+func TestAPICatalogCaching(t *testing.T) {
+	ts, _ := newServer(t, storetest.SQLite(t), inWindow)
+	req, _ := http.NewRequest("GET", ts.URL+"/api/v1/years/2024/catalog", nil)
+	req.Header.Set("Accept-Encoding", "gzip")
+	resp, err := http.DefaultTransport.RoundTrip(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	etag := resp.Header.Get("ETag")
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Encoding") != "gzip" || etag == "" {
+		t.Fatalf("first answer %d, encoding %q, etag %q", resp.StatusCode, resp.Header.Get("Content-Encoding"), etag)
+	}
+	req.Header.Set("If-None-Match", etag)
+	resp, err = http.DefaultTransport.RoundTrip(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNotModified {
+		t.Errorf("conditional request = %d, want 304", resp.StatusCode)
+	}
+}
+
 func TestAPIErrors(t *testing.T) {
 	ts, _ := newServer(t, storetest.SQLite(t), inWindow)
 	for _, c := range []struct {

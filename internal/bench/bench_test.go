@@ -1,0 +1,100 @@
+package bench
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"kaowu"
+	"kaowu/internal/app"
+	"kaowu/internal/server"
+	"kaowu/internal/store"
+	"kaowu/internal/store/storetest"
+)
+
+// TestMixes runs every mix briefly against a real server on SQLite and
+// checks that each drives what it says without a single error: the tool
+// must be able to walk the pages it measures.
+func TestMixes(t *testing.T) {
+	s := storetest.SQLite(t)
+	inWindow := time.Date(2023, 12, 5, 10, 0, 0, 0, kaowu.Shanghai)
+	a := app.New(s, kaowu.NewManualClock(inWindow), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	ctx := context.Background()
+	if err := a.Bootstrap(ctx); err != nil {
+		t.Fatal(err)
+	}
+	u := kaowu.Unit{Name: "丰台区压测医院", District: "丰台区", Category: "direct_hospital", CreatedAt: inWindow}
+	if err := s.Update(ctx, func(tx *store.Tx) error { return tx.CreateUnit(ctx, &u) }); err != nil {
+		t.Fatal(err)
+	}
+	srv, err := server.New(a, a.Log, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(srv)
+	defer ts.Close()
+
+	for _, c := range []struct {
+		mix  string
+		want []string // operations that must have succeeded at least once
+	}{
+		{"catalog", []string{"catalog"}},
+		{"status", []string{"status"}},
+		{"submit", []string{"submit"}},
+		{"journey", []string{"register", "wechat", "profile", "photo", "apply", "check", "submit", "status"}},
+	} {
+		t.Run(c.mix, func(t *testing.T) {
+			rep, err := Run(ctx, Config{URL: ts.URL, Mix: c.mix, Clients: 2, Count: 3, Duration: 300 * time.Millisecond})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, o := range rep.Ops {
+				if len(o.Errors) > 0 {
+					t.Errorf("%s: errors %v: %v", o.Name, o.Errors, o.Samples)
+				}
+			}
+			for _, name := range c.want {
+				if o := rep.Op(name); o.OK == 0 || o.P99 <= 0 {
+					t.Errorf("%s: %d ok, p99 %v", name, o.OK, o.P99)
+				}
+			}
+			if c.mix == "submit" && rep.Op("submit").OK != 3 {
+				t.Errorf("submit: %d ok, want 3", rep.Op("submit").OK)
+			}
+		})
+	}
+}
+
+// TestRefusesWhatItCannotDrive: a server where candidates cannot get
+// through (here: nothing listening) fails the run instead of reporting
+// empty figures.
+func TestRefusesWhatItCannotDrive(t *testing.T) {
+	ts := httptest.NewServer(nil)
+	url := ts.URL
+	ts.Close()
+	if _, err := Run(context.Background(), Config{URL: url, Mix: "submit", Clients: 1, Count: 2}); err == nil {
+		t.Error("a run against a closed port succeeded")
+	}
+	if _, err := Run(context.Background(), Config{URL: url, Mix: "nonsense"}); err == nil {
+		t.Error("an unknown mix was accepted")
+	}
+}
+
+func TestIDNumbersAreValidAndUnique(t *testing.T) {
+	r := &runner{run: "abc123"}
+	seen := map[string]bool{}
+	for i := range 5000 {
+		u := &user{r: r, n: int64(i + 1)}
+		id := u.idNumber()
+		if _, err := kaowu.ParseIDNumber(kaowu.IDResident, id, kaowu.Date{}); err != nil {
+			t.Fatalf("%s: %v", id, err)
+		}
+		if seen[id] {
+			t.Fatalf("%s twice", id)
+		}
+		seen[id] = true
+	}
+}
