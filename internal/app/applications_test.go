@@ -35,7 +35,7 @@ func applicant(t *testing.T, a *app.App, s *store.Store, username string, n int)
 	return acc, ft
 }
 
-func apply(t *testing.T, a *app.App, who app.Actor, c app.Choices) kaowu.Application {
+func apply(t testing.TB, a *app.App, who app.Actor, c app.Choices) kaowu.Application {
 	t.Helper()
 	ctx := context.Background()
 	if _, err := a.StartApplication(ctx, who); err != nil {

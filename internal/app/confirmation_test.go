@@ -35,7 +35,7 @@ func deskUnit(t testing.TB, s *store.Store, name, category string) kaowu.Unit {
 
 // submitted registers a candidate at unit and submits a 368 application at
 // t0 (inside the online application window); the clock is left at t0.
-func submitted(t *testing.T, a *app.App, clock *kaowu.ManualClock, username string, n int, unit kaowu.Unit) (app.Actor, kaowu.Application) {
+func submitted(t testing.TB, a *app.App, clock *kaowu.ManualClock, username string, n int, unit kaowu.Unit) (app.Actor, kaowu.Application) {
 	t.Helper()
 	ctx := context.Background()
 	clock.Set(t0)
@@ -58,7 +58,7 @@ func submitted(t *testing.T, a *app.App, clock *kaowu.ManualClock, username stri
 	return me, ap
 }
 
-func siteStaff(t *testing.T, s *store.Store, username, site string) app.Actor {
+func siteStaff(t testing.TB, s *store.Store, username, site string) app.Actor {
 	t.Helper()
 	ctx := context.Background()
 	u := kaowu.User{Username: username, Name: username, Role: kaowu.RoleSiteStaff, PasswordHash: "x", Site: site, CreatedAt: t0}
