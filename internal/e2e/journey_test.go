@@ -37,17 +37,20 @@ import (
 
 var inWindow = time.Date(2023, 12, 5, 10, 0, 0, 0, kaowu.Shanghai)
 
-// site is a running kaowu on a fresh SQLite store, with one Fengtai unit.
+// site is a running kaowu on a fresh SQLite store, with one Fengtai unit,
+// on a manual clock inside the online application window.
 type site struct {
-	URL  string
-	App  *app.App
-	Unit kaowu.Unit
+	URL   string
+	App   *app.App
+	Clock *kaowu.ManualClock
+	Unit  kaowu.Unit
 }
 
 func newSite(t *testing.T) site {
 	t.Helper()
 	s := storetest.SQLite(t)
-	a := app.New(s, kaowu.NewManualClock(inWindow), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	clock := kaowu.NewManualClock(inWindow)
+	a := app.New(s, clock, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	ctx := context.Background()
 	if err := a.Bootstrap(ctx); err != nil {
 		t.Fatal(err)
@@ -62,7 +65,7 @@ func newSite(t *testing.T) site {
 	}
 	ts := httptest.NewServer(srv)
 	t.Cleanup(ts.Close)
-	return site{URL: ts.URL, App: a, Unit: u}
+	return site{URL: ts.URL, App: a, Clock: clock, Unit: u}
 }
 
 // browser is one headless chromium tab with a phone-sized viewport.
@@ -100,10 +103,32 @@ func newBrowser(t *testing.T, base, journey string) *browser {
 	b := &browser{t: t, ctx: ctx, base: base, dir: dir}
 	// The first action starts the browser, which lives as long as the
 	// context it runs in: the journey's, not a bounded step's.
-	if err := chromedp.Do(ctx, chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile)); err != nil {
+	if err := chromedp.Do(ctx, phone()); err != nil {
 		t.Fatalf("start chromium: %v", err)
 	}
 	return b
+}
+
+// phone is the viewport of every journey: a phone held upright.
+func phone() chromedp.Action[chromedp.Void] {
+	return chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile)
+}
+
+// fresh returns the browser of another person in the same chromium: a new
+// browser context, sharing no cookies with b, its screenshots under who/ in
+// the journey's directory.
+func (b *browser) fresh(who string) *browser {
+	b.t.Helper()
+	ctx, cancel := chromedp.NewContext(b.ctx, chromedp.WithNewBrowserContext())
+	b.t.Cleanup(cancel)
+	o := &browser{t: b.t, ctx: ctx, base: b.base, dir: filepath.Join(b.dir, who)}
+	if err := os.MkdirAll(o.dir, 0o755); err != nil {
+		b.t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx, phone()); err != nil {
+		b.t.Fatalf("new browser context: %v", err)
+	}
+	return o
 }
 
 // step bounds one browser action, so that a page that is not what the
@@ -138,7 +163,8 @@ func (b *browser) open(path string) {
 	}
 }
 
-// submit clicks a button that submits a form and waits for the next page.
+// submit clicks a button that submits a form, or a link, and waits for
+// the next page.
 func (b *browser) submit(sel string) {
 	b.t.Helper()
 	ctx, cancel := context.WithTimeout(b.ctx, step)
@@ -159,6 +185,92 @@ func (b *browser) fill(fields map[string]string) {
 func (b *browser) check(name string) {
 	b.t.Helper()
 	b.do(chromedp.Click(chromedp.CSS(`input[name="` + name + `"]`)))
+}
+
+// login signs in on the login page the browser is on and waits for the
+// page it leads to.
+func (b *browser) login(username, password string) {
+	b.t.Helper()
+	b.fill(map[string]string{"login": username, "password": password})
+	b.submit(`form[action="/login"] button[type="submit"]`)
+}
+
+// path returns the path, query and fragment of the page the browser is on,
+// unescaped.
+func (b *browser) path() string {
+	b.t.Helper()
+	loc, err := chromedp.Run(b.ctx, chromedp.Location())
+	if err != nil {
+		b.fail("location: %v", err)
+	}
+	p := strings.TrimPrefix(loc, b.base)
+	if u, err := url.PathUnescape(p); err == nil {
+		p = u
+	}
+	return p
+}
+
+// href returns the href of the first element matching sel, failing the
+// journey when the page has none.
+func (b *browser) href(sel string) string {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, step)
+	defer cancel()
+	a, err := chromedp.Run(ctx, chromedp.AttributeValue(chromedp.CSS(sel), "href"))
+	if err != nil || !a.Exists || a.Value == "" {
+		b.fail("no link %s: %v", sel, err)
+	}
+	return a.Value
+}
+
+// fetched is a response fetched by the page, with the session's cookies.
+type fetched struct {
+	Status      int    `json:"status"`
+	Type        string `json:"type"`
+	Disposition string `json:"disposition"`
+	Body        []byte `json:"body"`
+}
+
+// fetch fetches path from the page, as a click on a download link would,
+// with the session's cookies, and saves the body as file in the journey's
+// directory.
+func (b *browser) fetch(path, file string) fetched {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, step)
+	defer cancel()
+	f, err := chromedp.Run(ctx, chromedp.Evaluate[fetched](fmt.Sprintf(`fetch(%q).then(async r => {
+  const b = new Uint8Array(await r.arrayBuffer()); let s = '';
+  for (let i = 0; i < b.length; i += 0x8000) s += String.fromCharCode.apply(null, b.subarray(i, i + 0x8000));
+  return {status: r.status, type: r.headers.get('content-type') || '', disposition: r.headers.get('content-disposition') || '', body: btoa(s)};
+})`, path), chromedp.EvalAwaitPromise))
+	if err != nil {
+		b.fail("fetch %s: %v", path, err)
+	}
+	if err := os.WriteFile(filepath.Join(b.dir, file), f.Body, 0o644); err != nil {
+		b.t.Fatal(err)
+	}
+	return f
+}
+
+// pdfText returns the text of a PDF by poppler's pdftotext. When pdftotext
+// is missing it says so and returns false: the journey goes on without
+// checking the text.
+func pdfText(t *testing.T, pdf []byte) (string, bool) {
+	t.Helper()
+	exe, err := exec.LookPath("pdftotext")
+	if err != nil {
+		t.Log("PDF text not checked: pdftotext is not installed (apt-get install poppler-utils)")
+		return "", false
+	}
+	f := filepath.Join(t.TempDir(), "f.pdf")
+	if err := os.WriteFile(f, pdf, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(exe, "-enc", "UTF-8", f, "-").Output()
+	if err != nil {
+		t.Fatalf("pdftotext: %v", err)
+	}
+	return string(out), true
 }
 
 // text returns the visible text of the main content.
@@ -221,13 +333,21 @@ func (b *browser) expect(shot string, want ...string) string {
 	return s
 }
 
+// screenshot saves the whole page.
 func (b *browser) screenshot(name string) {
 	b.t.Helper()
-	b.n++
 	png, err := chromedp.Run(b.ctx, chromedp.FullScreenshot(100))
 	if err != nil {
 		b.t.Fatalf("screenshot: %v", err)
 	}
+	b.saveShot(name, png)
+}
+
+// saveShot saves a screenshot taken otherwise, such as of the screen only
+// (chromedp.CaptureScreenshot), numbered in the journey's order.
+func (b *browser) saveShot(name string, png []byte) {
+	b.t.Helper()
+	b.n++
 	if err := os.WriteFile(filepath.Join(b.dir, fmt.Sprintf("%02d-%s.png", b.n, name)), png, 0o644); err != nil {
 		b.t.Fatal(err)
 	}
@@ -252,6 +372,9 @@ func photo(t *testing.T) string {
 	return f
 }
 
+// password is the password of every account the journeys make.
+const password = "Kaowu@2024x"
+
 var pinRe = regexp.MustCompile(`\b(\d{6})\b`)
 
 // TestCandidateJourney: a candidate on a phone registers, binds WeChat
@@ -260,14 +383,13 @@ var pinRe = regexp.MustCompile(`\b(\d{6})\b`)
 func TestCandidateJourney(t *testing.T) {
 	st := newSite(t)
 	b := newBrowser(t, st.URL, "candidate")
-	const pw = "Kaowu@2024x"
 
 	b.open("/")
 	b.expect("home", "现在可以办理", "网上报名")
 
 	b.open("/register")
 	b.fill(map[string]string{"id_type": "resident_id", "id_number": residentID(5), "name": "李䶮", "username": "liyan",
-		"password": pw, "password_confirm": pw, "mobile": "13912345678", "recovery_question": "我的出生城市？", "recovery_answer": "北京"})
+		"password": password, "password_confirm": password, "mobile": "13912345678", "recovery_question": "我的出生城市？", "recovery_answer": "北京"})
 	b.screenshot("register-filled")
 	b.submit(`form[action="/register"] button[type="submit"]`)
 	b.expect("registered", "注册成功", "绑定微信")
@@ -341,13 +463,8 @@ func TestCandidateJourney(t *testing.T) {
 	b.expect("resubmitted", "第2版", "已被新版本取代", "368 护理学")
 
 	// The form of version 2 downloads as a PDF in this session.
-	href, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](`document.querySelector('a[href$="/versions/2/form.pdf"]').getAttribute('href')`))
-	if err != nil || href == "" {
-		t.Fatalf("no link to the version 2 form: %v", err)
-	}
-	ct, err := chromedp.Run(b.ctx, chromedp.Evaluate[string]("fetch('"+href+"').then(r => r.status + ' ' + r.headers.get('content-type'))", chromedp.EvalAwaitPromise))
-	if err != nil || ct != "200 application/pdf" {
-		t.Errorf("the version 2 form: %q %v", ct, err)
+	if f := b.fetch(b.href(`a[href$="/versions/2/form.pdf"]`), "form-v2.pdf"); f.Status != 200 || f.Type != "application/pdf" {
+		t.Errorf("the version 2 form: %d %s", f.Status, f.Type)
 	}
 }
 
