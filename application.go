@@ -58,6 +58,8 @@ var transitions = map[ApplicationState]map[ApplicationState]string{
 	StateReturned:  {StateSubmitted: "submit", StateConfirmed: "submit", StateVoid: "expire"},
 	StateConfirmed: {StateApproved: "approve", StateRejected: "reject"},
 	StateApproved:  {StatePaid: "pay", StateForfeited: "expire"},
+	// 三: paid inside the window but notified after it closed.
+	StateForfeited: {StatePaid: "restore"},
 	StatePaid:      {StateTicketed: "ticket"},
 	StateTicketed:  {StateScored: "score"},
 }

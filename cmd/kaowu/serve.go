@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"kaowu"
@@ -10,6 +11,7 @@ import (
 	"kaowu/internal/demo"
 	"kaowu/internal/jobs"
 	"kaowu/internal/notify"
+	"kaowu/internal/payment"
 	"kaowu/internal/server"
 )
 
@@ -19,6 +21,7 @@ func serveCmd(ctx context.Context, args []string, e *env) error {
 	c.register(fs, "")
 	addr := fs.String("addr", "127.0.0.1:8080", "监听地址")
 	demoMode := fs.Bool("demo", false, "演示模式：使用演示数据库（默认 kaowu-demo.db），首次运行时创建演示数据，时间默认设在网上报名期间")
+	payMode := fs.String("payment", "", "网上缴费：sandbox（内置的模拟支付平台，演示模式默认）或 off（不开通）")
 	worker := fs.Bool("worker", true, "在本进程运行后台任务（发送待办事项提醒等）；为 false 时只写入任务，由其他进程发送")
 	var rem notify.Settings
 	rem.Register(fs)
@@ -81,6 +84,7 @@ func serveCmd(ctx context.Context, args []string, e *env) error {
 		// become void. Idempotent, so every worker node may run it: once
 		// now, then every minute.
 		voidDue(ctx, a)
+		forfeitDue(ctx, a)
 		go func() {
 			t := time.NewTicker(time.Minute)
 			defer t.Stop()
@@ -90,6 +94,7 @@ func serveCmd(ctx context.Context, args []string, e *env) error {
 					return
 				case <-t.C:
 					voidDue(ctx, a)
+					forfeitDue(ctx, a)
 				}
 			}
 		}()
@@ -97,6 +102,25 @@ func serveCmd(ctx context.Context, args []string, e *env) error {
 	srv, err := server.New(a, a.Log, clockNote)
 	if err != nil {
 		return err
+	}
+	if *payMode == "" {
+		*payMode = "off"
+		if *demoMode {
+			*payMode = "sandbox"
+		}
+	}
+	switch *payMode {
+	case "off":
+	case "sandbox":
+		base := strings.TrimRight(rem.PublicURL, "/") // --public-url
+		if base == "" {
+			base = "http://" + *addr
+		}
+		if err := sandboxPayments(ctx, a, srv, base); err != nil {
+			return err
+		}
+	default:
+		return fmt.Errorf("--payment %q 无效：应为 sandbox 或 off", *payMode)
 	}
 	return srv.Run(ctx, *addr, func(addr string) {
 		a.Log.Info("serving", "addr", "http://"+addr, "db", redact(c.db), "engine", a.Store.Engine(),
@@ -116,6 +140,37 @@ func voidDue(ctx context.Context, a *app.App) {
 	if rep.Voided > 0 {
 		a.Log.Info("confirmation deadline: applications made void", "count", rep.Voided, "years", rep.Years)
 	}
+}
+
+// forfeitDue runs the payment deadline (App.ForfeitUnpaid); idempotent.
+func forfeitDue(ctx context.Context, a *app.App) {
+	rep, err := a.ForfeitUnpaid(ctx, a.Clock.Now())
+	if err != nil {
+		a.Log.Error("payment deadline", "err", err)
+		return
+	}
+	if rep.Forfeited > 0 || rep.Recovered > 0 {
+		a.Log.Info("payment deadline: unpaid applications forfeited", "forfeited", rep.Forfeited,
+			"recovered", rep.Recovered, "queried", rep.Queried, "years", rep.Years)
+	}
+}
+
+// sandboxPayments starts the built-in payment sandbox (WeChat Pay API v3
+// protocol, internal/payment) under /sandbox/wxpay/ and points the app at
+// it over HTTP, as it would point at the real provider.
+func sandboxPayments(ctx context.Context, a *app.App, srv *server.Server, base string) error {
+	sb, err := payment.NewSandbox(payment.SandboxOptions{PublicURL: base + "/sandbox/wxpay", Now: a.Clock.Now})
+	if err != nil {
+		return err
+	}
+	client, err := payment.NewClient(sb.MerchantConfig(base + "/sandbox/wxpay"))
+	if err != nil {
+		return err
+	}
+	a.Payments, a.Ledger, a.NotifyURL = client, sb, base+"/payment/notify"
+	srv.Mount("/sandbox/wxpay/", sb.Handler())
+	go sb.Run(ctx)
+	return nil
 }
 
 func printLogins(e *env, logins []demo.Login, created bool) {

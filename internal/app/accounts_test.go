@@ -363,7 +363,7 @@ func photoJPEG(w, h int) []byte {
 	return b.Bytes()
 }
 
-func units(t *testing.T, s *store.Store) (fengtai, chaoyang kaowu.Unit) {
+func units(t testing.TB, s *store.Store) (fengtai, chaoyang kaowu.Unit) {
 	ctx := context.Background()
 	fengtai = kaowu.Unit{Name: "丰台测试医院", District: "丰台区", Category: "direct_hospital", CreatedAt: t0}
 	chaoyang = kaowu.Unit{Name: "朝阳测试医院", District: "朝阳区", Category: "direct_hospital", CreatedAt: t0}

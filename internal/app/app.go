@@ -22,6 +22,12 @@ type App struct {
 	// Reminders, when set, delivers reminders beyond the in-app inbox
 	// (WeChat, email) through the job queue.
 	Reminders Enqueuer
+	// Payments, when set, is the online payment provider (三); NotifyURL
+	// is the absolute address of POST /payment/notify that it calls back.
+	Payments  PaymentProvider
+	NotifyURL string
+	// Ledger, when set, is the provider's own ledger for reconciliation.
+	Ledger LedgerSource
 
 	mu    sync.Mutex
 	years map[int]cachedYear

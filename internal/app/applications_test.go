@@ -141,7 +141,7 @@ func pdfText(t *testing.T, b []byte) (string, bool) {
 	return string(out), true
 }
 
-func staff(t *testing.T, a *app.App, s *store.Store, role kaowu.Role) app.Actor {
+func staff(t testing.TB, a *app.App, s *store.Store, role kaowu.Role) app.Actor {
 	t.Helper()
 	u := kaowu.User{Username: "staff-" + string(role), Name: "工作人员", Role: role, PasswordHash: "x", Site: "fengtai", CreatedAt: t0}
 	ctx := context.Background()
@@ -303,7 +303,7 @@ func TestApplicationVisibility(t *testing.T) {
 
 // lastYear stores a 2023 record of acc: 368 at Fengtai, two subjects
 // passed, with change applied.
-func lastYear(t *testing.T, s *store.Store, acc kaowu.Account, change func(*kaowu.PreviousRecord)) {
+func lastYear(t testing.TB, s *store.Store, acc kaowu.Account, change func(*kaowu.PreviousRecord)) {
 	t.Helper()
 	p := validProfile("")
 	r := kaowu.PreviousRecord{Year: 2023, IDType: acc.IDType, IDNumber: acc.IDNumber, Name: acc.Name, BirthDate: kaowu.NewDate(1988, 1, 1),

@@ -189,6 +189,12 @@ func (a *App) reviewOne(ctx context.Context, tx *store.Tx, actor Actor, y *polic
 	if err := tx.InsertReviewDecision(ctx, d); err != nil {
 		return res, err
 	}
+	if in.Approve {
+		// 三: the order to pay, one line per subject.
+		if err := tx.InsertOrder(ctx, newOrder(y, app, d.Subjects, d.FeeFen, now)); err != nil {
+			return res, err
+		}
+	}
 	if err := a.remind(ctx, tx, reminder); err != nil {
 		return res, err
 	}
@@ -221,7 +227,7 @@ func subjectsOf(ctx context.Context, tx *store.Tx, app kaowu.Application) ([]kao
 }
 
 // yuan formats fen as yuan with two decimals.
-func yuan(fen int64) string { return fmt.Sprintf("%d.%02d", fen/100, fen%100) }
+func yuan(fen int64) string { return kaowu.Yuan(fen) }
 
 func dedupe(ids []string) []string {
 	seen := map[string]bool{}

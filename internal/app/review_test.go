@@ -26,7 +26,7 @@ type reviewFixture struct {
 	region, admin               app.Actor
 }
 
-func newReviewFixture(t *testing.T, s *store.Store) *reviewFixture {
+func newReviewFixture(t testing.TB, s *store.Store) *reviewFixture {
 	t.Helper()
 	a, _ := newApp(t, s)
 	ctx := context.Background()

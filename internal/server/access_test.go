@@ -116,6 +116,17 @@ var accessMatrix = map[string]rule{
 	"POST /application/withdraw":  candOnly,
 	"GET /application/pledge.pdf": candOnly,
 
+	// Payment (三): the candidate's own order; the provider's notification
+	// is public and verified by signature; the offices reconcile.
+	"GET /application/payment":        candOnly,
+	"POST /application/payment":       candOnly,
+	"GET /application/payment/return": candOnly,
+	"GET /application/receipt.pdf":    candOnly,
+	"POST /payment/notify":            anyone,
+	"GET /staff/payments":             decideRls,
+	"GET /staff/payments.xlsx":        decideRls,
+	"POST /staff/payments/refund":     {roles: []kaowu.Role{roleSite, roleAdmin}},
+
 	// A candidate's data by id (ownedRoutes says whose).
 	"GET /candidates/{id}/photo":                   loggedIn,
 	"GET /api/v1/candidates/{id}/profile":          loggedIn,

@@ -28,7 +28,7 @@ var funcs = template.FuncMap{
 		t = t.In(kaowu.Shanghai)
 		return kaowu.DateOf(t).Chinese() + " " + t.Format("15:04")
 	},
-	"yuan": func(fen int64) string { return fmt.Sprintf("%d.%02d", fen/100, fen%100) },
+	"yuan": kaowu.Yuan,
 }
 
 func parsePages() (*pages, error) {

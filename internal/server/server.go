@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/alexedwards/scs/v2"
@@ -67,6 +68,20 @@ func New(a *app.App, log *slog.Logger, clockNote string) (*Server, error) {
 	return s, nil
 }
 
+// Mount serves h under prefix (with the prefix stripped), outside the
+// site's own middleware: for the payment sandbox, which stands for another
+// party's server. Call it before serving.
+func (s *Server) Mount(prefix string, h http.Handler) {
+	inner, strip := s.handler, http.StripPrefix(strings.TrimSuffix(prefix, "/"), h)
+	s.handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, prefix) {
+			strip.ServeHTTP(w, r)
+			return
+		}
+		inner.ServeHTTP(w, r)
+	})
+}
+
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
 
@@ -90,6 +105,7 @@ func (s *Server) routes() http.Handler {
 	s.deskRoutes(mux)
 	s.unitRoutes(mux)
 	s.reviewMilitaryRoutes(mux)
+	s.paymentRoutes(mux)
 	s.handleFunc(mux, "/api/", func(w http.ResponseWriter, r *http.Request) {
 		s.apiError(w, r, kaowu.Errorf(kaowu.ENOTFOUND, "接口 %s %s 不存在", r.Method, r.URL.Path))
 	})
