@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -213,7 +214,9 @@ func ParseIDNumber(t IDType, number string, today Date) (ParsedID, error) {
 			err = idError("外国人永久居留身份证号码应为 18 位（2023 版，以 9 开头）或 15 位（2017 版，3 个字母加 12 位数字）")
 		}
 	case IDMilitaryOfficer:
-		if c := utf8.RuneCountInString(n); c < 4 || c > 20 || strings.ContainsAny(n, "<>'\";\\&") {
+		if c := utf8.RuneCountInString(n); c < 4 || c > 20 || strings.IndexFunc(n, func(r rune) bool {
+			return !unicode.IsDigit(r) && !unicode.IsLetter(r)
+		}) >= 0 {
 			err = idError("军官证号码应为 4 至 20 位汉字、字母或数字")
 		}
 	}
