@@ -181,8 +181,10 @@ func ParseIDNumber(t IDType, number string, today Date) (ParsedID, error) {
 	if n == "" {
 		return p, idError("请填写证件号码")
 	}
-	if spreadsheetNumber.MatchString(strings.TrimSpace(number)) {
-		return p, idError(fmt.Sprintf("证件号码“%s”被表格软件存成了数字，后几位已经丢失：请把证件号码这一列设为“文本”格式，重新填写号码后再导入", strings.TrimSpace(number)))
+	// Checked on the normalised form, so that the stored form of an
+	// accepted number never reads as a spreadsheet float when parsed again.
+	if spreadsheetNumber.MatchString(n) {
+		return p, idError(fmt.Sprintf("证件号码“%s”被表格软件存成了数字，后几位已经丢失：请把证件号码这一列设为“文本”格式，重新填写号码后再导入", n))
 	}
 	if len(n) > 20 {
 		return p, idError(fmt.Sprintf("证件号码过长：%s的号码不超过 18 位", t.Label()))
