@@ -114,6 +114,7 @@ func (s *Server) routes() http.Handler {
 	})
 
 	var h http.Handler = mux
+	h = s.idempotent(h)
 	h = s.withSessions(h)
 	h = http.NewCrossOriginProtection().Handler(h)
 	h = s.recover(h)

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/base64"
 	"fmt"
 	"time"
 
@@ -12,24 +13,31 @@ import (
 // Idempotency-Key.
 const IdempotencyTTL = 24 * time.Hour
 
+// IdempotencyAbandoned is how long a claim may stay in flight: longer than
+// any request can run (the server's write timeout is 2 minutes), so a
+// claim older than this belongs to a process that died, and a retry may
+// take it over.
+const IdempotencyAbandoned = 5 * time.Minute
+
 // StoredAnswer is the answer kept for an Idempotency-Key.
 type StoredAnswer struct {
 	Status      int
 	Location    string
 	ContentType string
-	Body        string
+	Body        []byte
 }
 
 // ClaimIdempotencyKey starts the request key of actor: it returns nil when
-// this request may run (the key is new, or its answer has expired), the
-// stored answer when the same request ran before, and ECONFLICT when the
-// first request is still in flight or the key was used for another
-// request.
+// this request may run (the key is new, its answer has expired, or its
+// first request was abandoned), the stored answer when the same request
+// ran before, and ECONFLICT when the first request is still in flight or
+// the key was used for another request.
 func (s *Store) ClaimIdempotencyKey(ctx context.Context, actor, key, request string, now time.Time) (*StoredAnswer, error) {
 	var stored *StoredAnswer
 	err := s.Update(ctx, func(tx *Tx) error {
-		if _, err := tx.q.ExecContext(ctx, `DELETE FROM idempotency_keys WHERE actor = $1 AND idem_key = $2 AND created_at < $3`,
-			actor, key, utc(now.Add(-IdempotencyTTL))); err != nil {
+		if _, err := tx.q.ExecContext(ctx, `DELETE FROM idempotency_keys WHERE actor = $1 AND idem_key = $2
+			AND (created_at < $3 OR (state = 'pending' AND created_at < $4))`,
+			actor, key, utc(now.Add(-IdempotencyTTL)), utc(now.Add(-IdempotencyAbandoned))); err != nil {
 			return fmt.Errorf("expire idempotency key: %w", err)
 		}
 		res, err := tx.q.ExecContext(ctx, `INSERT INTO idempotency_keys (actor, idem_key, request, state, created_at) VALUES ($1, $2, $3, 'pending', $4)
@@ -41,9 +49,9 @@ func (s *Store) ClaimIdempotencyKey(ctx context.Context, actor, key, request str
 			return nil
 		}
 		var a StoredAnswer
-		var req, state string
+		var req, state, body string
 		if err := tx.q.QueryRowContext(ctx, `SELECT request, state, status, location, ctype, body FROM idempotency_keys WHERE actor = $1 AND idem_key = $2`,
-			actor, key).Scan(&req, &state, &a.Status, &a.Location, &a.ContentType, &a.Body); err != nil {
+			actor, key).Scan(&req, &state, &a.Status, &a.Location, &a.ContentType, &body); err != nil {
 			return fmt.Errorf("read idempotency key: %w", err)
 		}
 		switch {
@@ -52,6 +60,9 @@ func (s *Store) ClaimIdempotencyKey(ctx context.Context, actor, key, request str
 		case state == "pending":
 			return kaowu.Errorf(kaowu.ECONFLICT, "同一请求正在处理中，请稍候刷新查看结果，不要重复提交")
 		}
+		if a.Body, err = base64.StdEncoding.DecodeString(body); err != nil {
+			return fmt.Errorf("read idempotency key: body: %w", err)
+		}
 		stored = &a
 		return nil
 	})
@@ -59,10 +70,12 @@ func (s *Store) ClaimIdempotencyKey(ctx context.Context, actor, key, request str
 }
 
 // CompleteIdempotencyKey stores the answer of the request that claimed key.
+// The body is kept base64-encoded, so that any answer (a PDF as well as
+// JSON) fits the text column on both engines.
 func (s *Store) CompleteIdempotencyKey(ctx context.Context, actor, key string, a StoredAnswer) error {
 	return s.Update(ctx, func(tx *Tx) error {
 		_, err := tx.q.ExecContext(ctx, `UPDATE idempotency_keys SET state = 'done', status = $3, location = $4, ctype = $5, body = $6
-			WHERE actor = $1 AND idem_key = $2`, actor, key, a.Status, a.Location, a.ContentType, a.Body)
+			WHERE actor = $1 AND idem_key = $2`, actor, key, a.Status, a.Location, a.ContentType, base64.StdEncoding.EncodeToString(a.Body))
 		if err != nil {
 			return fmt.Errorf("complete idempotency key: %w", err)
 		}
@@ -80,4 +93,19 @@ func (s *Store) ReleaseIdempotencyKey(ctx context.Context, actor, key string) er
 		}
 		return nil
 	})
+}
+
+// PurgeIdempotencyKeys deletes the answers older than IdempotencyTTL and
+// returns how many it deleted.
+func (s *Store) PurgeIdempotencyKeys(ctx context.Context, now time.Time) (int64, error) {
+	var n int64
+	err := s.Update(ctx, func(tx *Tx) error {
+		res, err := tx.q.ExecContext(ctx, `DELETE FROM idempotency_keys WHERE created_at < $1`, utc(now.Add(-IdempotencyTTL)))
+		if err != nil {
+			return fmt.Errorf("purge idempotency keys: %w", err)
+		}
+		n, _ = res.RowsAffected()
+		return nil
+	})
+	return n, err
 }

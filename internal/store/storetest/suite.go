@@ -37,6 +37,7 @@ func Run(t *testing.T, s *store.Store) {
 		{"AuditBeforeAfter", testAuditBeforeAfter},
 		{"Applications", testApplications},
 		{"PreviousRecords", testPreviousRecords},
+		{"IdempotencyKeys", testIdempotencyKeys},
 	} {
 		t.Run(c.name, func(t *testing.T) { c.fn(t, s) })
 	}
