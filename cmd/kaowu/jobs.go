@@ -4,26 +4,95 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"kaowu"
+	"kaowu/internal/app"
 	"kaowu/internal/jobs"
 	"kaowu/internal/notify"
 )
 
 const jobsUsage = `用法：
-  kaowu jobs void-unconfirmed   现场确认截止后，把仍为“已提交”或“退回修改”的报名置为网上报名无效（二（二）），并提醒考生；
-                                可重复运行（已处理的不再处理）；截止前运行不做任何修改
+  kaowu jobs void-unconfirmed   现场确认截止后，把仍为“已提交”或“退回修改”的报名置为网上报名无效（二（二）），并提醒考生
+  kaowu jobs remind-payment     网上缴费开始时、截止前两天，提醒尚未缴费的考生（三）
+  kaowu jobs purge-idempotency  删除超过 24 小时的 Idempotency-Key 记录
+每个任务都可重复运行（已处理的不再处理），时间未到时不做任何修改。serve 的后台进程每分钟自动运行以上任务，
+以及网上缴费截止（三）：它连接支付平台，先查询未完成的交易再处理未缴费的报名，所以只由 serve 运行。
 接受 --db、--now 以及与 serve 相同的提醒渠道参数（--wechat-appid 等；提醒由运行 serve 的进程发送）。`
 
-// jobsCmd runs background work by hand or from cron. The confirmation
-// deadline's voiding is not a River periodic job yet: run
-// `kaowu jobs void-unconfirmed` after 2023-12-15 16:30 (it is idempotent).
+// task is one piece of scheduled work: idempotent, so that every worker
+// node may run it every minute; it returns what it did in Chinese, or ""
+// when it did nothing.
+type task struct {
+	name string
+	// serveOnly: the task needs what only serve has (the payment
+	// provider), so `kaowu jobs` does not offer it.
+	serveOnly bool
+	run       func(ctx context.Context, a *app.App, now time.Time) (string, error)
+}
+
+// tasks are the scheduled work, in the order serve runs it each minute.
+var tasks = []task{
+	{"void-unconfirmed", false, func(ctx context.Context, a *app.App, now time.Time) (string, error) {
+		rep, err := a.VoidUnconfirmed(ctx, now)
+		if err != nil || len(rep.Years) == 0 {
+			return "", err
+		}
+		return fmt.Sprintf("%s年度：现场确认已截止，%d 份未确认的报名已置为网上报名无效（二（二）），并已提醒考生。", years(rep.Years), rep.Voided), nil
+	}},
+	{"forfeit-unpaid", true, func(ctx context.Context, a *app.App, now time.Time) (string, error) {
+		rep, err := a.ForfeitUnpaid(ctx, now)
+		if err != nil || len(rep.Years) == 0 {
+			return "", err
+		}
+		return fmt.Sprintf("%s年度：网上缴费已截止，查询交易 %d 笔（其中已付款 %d 笔，已入账），%d 份未缴费的报名视为放弃报名（三），并已提醒考生。",
+			years(rep.Years), rep.Queried, rep.Recovered, rep.Forfeited), nil
+	}},
+	{"remind-payment", false, func(ctx context.Context, a *app.App, now time.Time) (string, error) {
+		rep, err := a.RemindPayment(ctx, now)
+		if err != nil || rep == (app.PaymentReminderReport{}) {
+			return "", err
+		}
+		return fmt.Sprintf("已发送缴费提醒：缴费开始 %d 条，即将截止 %d 条（三）。", rep.Opened, rep.Closing), nil
+	}},
+	{"purge-idempotency", false, func(ctx context.Context, a *app.App, now time.Time) (string, error) {
+		n, err := a.Store.PurgeIdempotencyKeys(ctx, now)
+		if err != nil || n == 0 {
+			return "", err
+		}
+		return fmt.Sprintf("已删除 %d 条过期的 Idempotency-Key 记录。", n), nil
+	}},
+}
+
+func years(ys []int) string { return strings.Trim(fmt.Sprint(ys), "[]") }
+
+// runTasks runs every scheduled task once, logging what each did; a failure
+// is logged and retried at the next run.
+func runTasks(ctx context.Context, a *app.App) {
+	for _, t := range tasks {
+		did, err := t.run(ctx, a, a.Clock.Now())
+		switch {
+		case err != nil:
+			a.Log.Error("scheduled task failed", "task", t.name, "err", err)
+		case did != "":
+			a.Log.Info("scheduled task", "task", t.name, "did", did)
+		}
+	}
+}
+
+// jobsCmd runs one scheduled task by hand or from cron.
 func jobsCmd(ctx context.Context, args []string, e *env) error {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		fmt.Fprintln(e.stdout, jobsUsage)
 		return nil
 	}
-	if args[0] != "void-unconfirmed" {
+	var t *task
+	for i := range tasks {
+		if tasks[i].name == args[0] && !tasks[i].serveOnly {
+			t = &tasks[i]
+		}
+	}
+	if t == nil {
 		return kaowu.Errorf(kaowu.EINVALID, "未知的任务 %q\n%s", args[0], jobsUsage)
 	}
 	fs := newFlags("jobs "+args[0], e)
@@ -53,15 +122,13 @@ func jobsCmd(ctx context.Context, args []string, e *env) error {
 		return err
 	}
 	a.Reminders = j
-	rep, err := a.VoidUnconfirmed(ctx, a.Clock.Now())
+	did, err := t.run(ctx, a, a.Clock.Now())
 	if err != nil {
 		return err
 	}
-	for _, y := range rep.Open {
-		fmt.Fprintf(e.stdout, "%d年度：现场确认尚未截止，未做修改。\n", y)
+	if did == "" {
+		did = "时间未到或没有需要处理的记录，未做修改。"
 	}
-	if len(rep.Years) > 0 {
-		fmt.Fprintf(e.stdout, "%s年度：现场确认已截止，%d 份未确认的报名已置为网上报名无效（二（二）），并已提醒考生。\n", strings.Trim(fmt.Sprint(rep.Years), "[]"), rep.Voided)
-	}
+	fmt.Fprintln(e.stdout, did)
 	return nil
 }

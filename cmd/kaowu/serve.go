@@ -79,26 +79,6 @@ func serveCmd(ctx context.Context, args []string, e *env) error {
 			a.Log.Warn("stopping background jobs", "err", err)
 		}
 	}()
-	if *worker {
-		// 二（二）: after the confirmation window, unconfirmed applications
-		// become void. Idempotent, so every worker node may run it: once
-		// now, then every minute.
-		voidDue(ctx, a)
-		forfeitDue(ctx, a)
-		go func() {
-			t := time.NewTicker(time.Minute)
-			defer t.Stop()
-			for {
-				select {
-				case <-ctx.Done():
-					return
-				case <-t.C:
-					voidDue(ctx, a)
-					forfeitDue(ctx, a)
-				}
-			}
-		}()
-	}
 	srv, err := server.New(a, a.Log, clockNote)
 	if err != nil {
 		return err
@@ -123,36 +103,19 @@ func serveCmd(ctx context.Context, args []string, e *env) error {
 		return fmt.Errorf("--payment %q 无效：应为 sandbox 或 off", *payMode)
 	}
 	return srv.Run(ctx, *addr, func(addr string) {
+		if *worker {
+			// The deadlines (二（二）, 三) and the payment reminders, once
+			// the server (and with it the sandbox provider the payment
+			// deadline queries) answers: once before announcing that it
+			// serves, then every minute. Each task is idempotent, so
+			// every worker node runs them all.
+			runTasks(ctx, a)
+			go every(ctx, time.Minute, func() { runTasks(ctx, a) })
+		}
 		a.Log.Info("serving", "addr", "http://"+addr, "db", redact(c.db), "engine", a.Store.Engine(),
 			"now", a.Clock.Now().Format(time.RFC3339))
 		fmt.Fprintf(e.stdout, "kaowu 已启动：http://%s （数据库 %s，系统时间 %s）\n", addr, redact(c.db), a.Clock.Now().In(kaowu.Shanghai).Format("2006-01-02 15:04 -07:00"))
 	})
-}
-
-// voidDue runs the confirmation deadline (App.VoidUnconfirmed) and logs
-// what it did; a failure is logged and retried at the next tick.
-func voidDue(ctx context.Context, a *app.App) {
-	rep, err := a.VoidUnconfirmed(ctx, a.Clock.Now())
-	if err != nil {
-		a.Log.Error("confirmation deadline", "err", err)
-		return
-	}
-	if rep.Voided > 0 {
-		a.Log.Info("confirmation deadline: applications made void", "count", rep.Voided, "years", rep.Years)
-	}
-}
-
-// forfeitDue runs the payment deadline (App.ForfeitUnpaid); idempotent.
-func forfeitDue(ctx context.Context, a *app.App) {
-	rep, err := a.ForfeitUnpaid(ctx, a.Clock.Now())
-	if err != nil {
-		a.Log.Error("payment deadline", "err", err)
-		return
-	}
-	if rep.Forfeited > 0 || rep.Recovered > 0 {
-		a.Log.Info("payment deadline: unpaid applications forfeited", "forfeited", rep.Forfeited,
-			"recovered", rep.Recovered, "queried", rep.Queried, "years", rep.Years)
-	}
 }
 
 // sandboxPayments starts the built-in payment sandbox (WeChat Pay API v3
@@ -180,5 +143,19 @@ func printLogins(e *env, logins []demo.Login, created bool) {
 	fmt.Fprintf(e.stdout, "演示账号（密码均为 %s）：\n", demo.Password)
 	for _, l := range logins {
 		fmt.Fprintf(e.stdout, "  %-12s %-10s %s\n", l.Username, l.Role.Label(), l.Note)
+	}
+}
+
+// every calls fn every d until ctx ends.
+func every(ctx context.Context, d time.Duration, fn func()) {
+	t := time.NewTicker(d)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			fn()
+		}
 	}
 }

@@ -292,3 +292,42 @@ func (s *Store) ForgetNonce(ctx context.Context, nonce string) error {
 		return err
 	})
 }
+
+// Unreminded returns the year's orders whose application is still approved
+// (unpaid), created before createdBefore (any when zero), and not yet
+// marked reminded of kind (MarkReminded).
+func (r reader) Unreminded(ctx context.Context, year int, kind string, createdBefore time.Time) ([]kaowu.Order, error) {
+	if createdBefore.IsZero() {
+		createdBefore = time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
+	}
+	rows, err := r.q.QueryContext(ctx, `SELECT o.`+strings.ReplaceAll(orderColumns, ", ", ", o.")+` FROM orders o JOIN applications a ON a.id = o.application_id
+		WHERE a.year = $1 AND a.state = 'approved' AND o.created_at < $2
+		AND NOT EXISTS (SELECT 1 FROM reminder_marks m WHERE m.application_id = o.application_id AND m.kind = $3)
+		ORDER BY o.id`, year, utc(createdBefore), kind)
+	if err != nil {
+		return nil, fmt.Errorf("unreminded %s %d: %w", kind, year, err)
+	}
+	defer rows.Close()
+	var out []kaowu.Order
+	for rows.Next() {
+		o, err := scanOrder(rows)
+		if err != nil {
+			return nil, fmt.Errorf("unreminded %s %d: %w", kind, year, err)
+		}
+		out = append(out, o)
+	}
+	return out, rows.Err()
+}
+
+// MarkReminded records that the application's reminder of kind was sent;
+// it reports false when it was marked before (by another run or node), in
+// which case the caller sends nothing.
+func (t *Tx) MarkReminded(ctx context.Context, applicationID, kind string, at time.Time) (bool, error) {
+	res, err := t.q.ExecContext(ctx, `INSERT INTO reminder_marks (application_id, kind, sent_at) VALUES ($1, $2, $3)
+		ON CONFLICT (application_id, kind) DO NOTHING`, applicationID, kind, utc(at))
+	if err != nil {
+		return false, fmt.Errorf("mark reminded %s %s: %w", applicationID, kind, err)
+	}
+	n, _ := res.RowsAffected()
+	return n == 1, nil
+}
