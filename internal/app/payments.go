@@ -339,7 +339,20 @@ func (a *App) RefundPayment(ctx context.Context, actor Actor, paymentID, reason 
 	}
 	p, err := a.Store.Payment(ctx, paymentID)
 	if err != nil {
-		return kaowu.Refund{}, err
+		return kaowu.Refund{}, notYours(err)
+	}
+	if actor.Role == kaowu.RoleSiteStaff { // their own site's payments only
+		me, err := a.actorAccount(ctx, actor)
+		if err != nil {
+			return kaowu.Refund{}, err
+		}
+		parties, err := a.Store.OrderParties(ctx, []string{p.OrderID})
+		if err != nil {
+			return kaowu.Refund{}, err
+		}
+		if me.Site == "" || parties[p.OrderID].Site != me.Site {
+			return kaowu.Refund{}, errNotYours()
+		}
 	}
 	return a.refund(ctx, actor, p, reason)
 }

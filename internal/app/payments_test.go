@@ -27,13 +27,14 @@ var (
 // real HTTP; notifications go to a receiver that keeps them, so that each
 // test decides when (and how often, and how concurrently) they arrive.
 type payFixture struct {
-	a     *app.App
-	s     *store.Store
-	clock *kaowu.ManualClock
-	sb    *payment.Sandbox
-	me    app.Actor
-	app   kaowu.Application
-	site  app.Actor
+	a      *app.App
+	s      *store.Store
+	clock  *kaowu.ManualClock
+	sb     *payment.Sandbox
+	me     app.Actor
+	app    kaowu.Application
+	site   app.Actor
+	region app.Actor
 
 	mu    sync.Mutex
 	kept  []keptNotification
@@ -52,7 +53,7 @@ func newPayFixture(t testing.TB, s *store.Store, opts payment.SandboxOptions) *p
 	if _, err := fx.a.Review(ctx, fx.region, app.ReviewInput{IDs: []string{fx.plain.ID}, Approve: true}); err != nil {
 		t.Fatal(err)
 	}
-	p := &payFixture{a: fx.a, s: s, clock: fx.a.Clock.(*kaowu.ManualClock), me: actor(fx.accounts[fx.plain.ID])}
+	p := &payFixture{a: fx.a, s: s, clock: fx.a.Clock.(*kaowu.ManualClock), me: actor(fx.accounts[fx.plain.ID]), region: fx.region}
 	p.app, _ = s.Application(ctx, fx.plain.ID)
 	p.site = siteStaff(t, s, "paysite", "fengtai")
 	mux := http.NewServeMux()
@@ -364,6 +365,29 @@ func TestPaymentRefund(t *testing.T) {
 		}
 		if _, err := p.a.Reconcile(ctx, p.me, kaowu.DateOf(payOpen)); kaowu.ErrorCode(err) != kaowu.EFORBIDDEN {
 			t.Errorf("a candidate reconciled: %v", err)
+		}
+		for _, f := range rec.Refunds {
+			if who := rec.Who[f.OrderID]; !strings.Contains(who, "368 护理学（中级）") || !strings.Contains(who, "丰台考点") || !strings.Contains(who, "****") {
+				t.Errorf("refund of %q: whose it is reads %q", f.OrderID, who)
+			}
+		}
+
+		// Another site's office sees none of it, not even as a provider
+		// difference, and cannot refund it; the region sees it all.
+		other := siteStaff(t, s, "chaoyang-pay", "chaoyang")
+		rec, err = p.a.Reconcile(ctx, other, kaowu.DateOf(payOpen))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rec.Orders)+len(rec.Payments)+len(rec.Refunds)+len(rec.Provider)+len(rec.Differences) != 0 || rec.PaidFen != 0 || rec.ProviderPaidFen != 0 {
+			t.Errorf("another site's reconciliation shows %+v", rec)
+		}
+		if _, err := p.a.RefundPayment(ctx, other, ps[0].ID, "试图退款"); kaowu.ErrorCode(err) != kaowu.EFORBIDDEN {
+			t.Errorf("another site refunded: %v", err)
+		}
+		rec, err = p.a.Reconcile(ctx, p.region, kaowu.DateOf(payOpen))
+		if err != nil || rec.PaidFen != 40000 || rec.ProviderPaidFen != 40000 || len(rec.Differences) != 0 || rec.Site != "" {
+			t.Errorf("the region's reconciliation %+v %v", rec, err)
 		}
 	})
 }

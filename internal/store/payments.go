@@ -331,3 +331,78 @@ func (t *Tx) MarkReminded(ctx context.Context, applicationID, kind string, at ti
 	n, _ := res.RowsAffected()
 	return n == 1, nil
 }
+
+// OrderParty is who an order is for and where they sit: what the site
+// office needs beside a payment to know whose money it is.
+type OrderParty struct {
+	Name      string
+	IDNumber  kaowu.IDNumber
+	Specialty string
+	Site      string
+}
+
+// OrderParties returns the party of each order among ids, by order id.
+func (r reader) OrderParties(ctx context.Context, ids []string) (map[string]OrderParty, error) {
+	out := map[string]OrderParty{}
+	err := r.eachIn(ctx, `SELECT o.id, u.name, COALESCE(u.id_number, ''), a.specialty, a.site FROM orders o
+		JOIN applications a ON a.id = o.application_id JOIN users u ON u.id = o.candidate_id WHERE o.id IN %s`, ids, func(rows *sql.Rows) error {
+		var id string
+		var p OrderParty
+		if err := rows.Scan(&id, &p.Name, &p.IDNumber, &p.Specialty, &p.Site); err != nil {
+			return err
+		}
+		out[id] = p
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("order parties: %w", err)
+	}
+	return out, nil
+}
+
+// AttemptOrders returns the order of each transaction number among nos
+// that kaowu opened, by transaction number.
+func (r reader) AttemptOrders(ctx context.Context, nos []string) (map[string]string, error) {
+	out := map[string]string{}
+	err := r.eachIn(ctx, `SELECT out_trade_no, order_id FROM payment_attempts WHERE out_trade_no IN %s`, nos, func(rows *sql.Rows) error {
+		var no, order string
+		if err := rows.Scan(&no, &order); err != nil {
+			return err
+		}
+		out[no] = order
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("attempt orders: %w", err)
+	}
+	return out, nil
+}
+
+// eachIn runs query, whose %s is replaced by a parenthesised list of
+// parameters, over keys in chunks of 500, calling scan for every row.
+func (r reader) eachIn(ctx context.Context, query string, keys []string, scan func(*sql.Rows) error) error {
+	for len(keys) > 0 {
+		n := min(len(keys), 500)
+		args := make([]any, n)
+		for i, k := range keys[:n] {
+			args[i] = k
+		}
+		keys = keys[n:]
+		rows, err := r.q.QueryContext(ctx, fmt.Sprintf(query, placeholders(1, n)), args...)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			if err := scan(rows); err != nil {
+				rows.Close()
+				return err
+			}
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
