@@ -30,6 +30,7 @@ import (
 
 	"kaowu"
 	"kaowu/internal/app"
+	"kaowu/internal/payment"
 	"kaowu/internal/server"
 	"kaowu/internal/store"
 	"kaowu/internal/store/storetest"
@@ -38,12 +39,14 @@ import (
 var inWindow = time.Date(2023, 12, 5, 10, 0, 0, 0, kaowu.Shanghai)
 
 // site is a running kaowu on a fresh SQLite store, with one Fengtai unit,
-// on a manual clock inside the online application window.
+// on a manual clock inside the online application window, paying through
+// the sandbox provider (WeChat Pay API v3 over HTTP) as serve --demo does.
 type site struct {
-	URL   string
-	App   *app.App
-	Clock *kaowu.ManualClock
-	Unit  kaowu.Unit
+	URL     string
+	App     *app.App
+	Clock   *kaowu.ManualClock
+	Unit    kaowu.Unit
+	Sandbox *payment.Sandbox
 }
 
 func newSite(t *testing.T) site {
@@ -63,9 +66,21 @@ func newSite(t *testing.T) site {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts := httptest.NewServer(srv)
+	ts := httptest.NewUnstartedServer(srv)
+	base := "http://" + ts.Listener.Addr().String()
+	sb, err := payment.NewSandbox(payment.SandboxOptions{PublicURL: base + "/sandbox/wxpay", Now: clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	client, err := payment.NewClient(sb.MerchantConfig(base + "/sandbox/wxpay"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.Payments, a.Ledger, a.NotifyURL = client, sb, base+"/payment/notify"
+	srv.Mount("/sandbox/wxpay/", sb.Handler())
+	ts.Start()
 	t.Cleanup(ts.Close)
-	return site{URL: ts.URL, App: a, Clock: clock, Unit: u}
+	return site{URL: ts.URL, App: a, Clock: clock, Unit: u, Sandbox: sb}
 }
 
 // browser is one headless chromium tab with a phone-sized viewport.
@@ -221,6 +236,16 @@ func (b *browser) href(sel string) string {
 		b.fail("no link %s: %v", sel, err)
 	}
 	return a.Value
+}
+
+// count returns how many elements on the page match sel.
+func (b *browser) count(sel string) int {
+	b.t.Helper()
+	n, err := chromedp.Run(b.ctx, chromedp.Evaluate[int](fmt.Sprintf(`document.querySelectorAll(%q).length`, sel)))
+	if err != nil {
+		b.fail("count %s: %v", sel, err)
+	}
+	return n
 }
 
 // fetched is a response fetched by the page, with the session's cookies.

@@ -24,12 +24,12 @@ main{max-width:28rem;margin:0 auto;padding:1.5rem 1rem}
 .desc{font-size:1rem;color:#333;margin:0}
 .amount{font-size:2.4rem;font-weight:600;margin:.75rem 0}
 dl{display:grid;grid-template-columns:auto 1fr;gap:.4rem 1rem;text-align:left;font-size:.9rem;margin:1rem 0 0}
-dt{color:#888}dd{margin:0;word-break:break-all}
+dt{color:#666}dd{margin:0;word-break:break-all}
 .msg{border-radius:.4rem;padding:.75rem;margin-top:1rem;text-align:center;font-weight:600}
 .ok{background:#e7f8ee;color:#07a050}.err{background:#fdecec;color:#c62828}
 form{margin-top:1.25rem}
 button{display:block;width:100%;font-size:1.05rem;padding:.85rem;border:0;border-radius:.4rem;margin-top:.75rem;cursor:pointer}
-.pay{background:#07c160;color:#fff}.fail{background:#fff;color:#c62828;border:1px solid #e0e0e0}
+.pay{background:#057a44;color:#fff}.fail{background:#fff;color:#c62828;border:1px solid #e0e0e0}
 .back{display:block;text-align:center;margin-top:1.25rem;color:#576b95}
 </style>
 </head>

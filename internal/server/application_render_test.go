@@ -33,7 +33,7 @@ func TestStatusPageShowsAutoConfirmation(t *testing.T) {
 		want []string
 	}{
 		{"confirmed", statusPage{Year: y, App: kaowu.Application{State: kaowu.StateConfirmed, Version: 1, AutoConfirmed: true},
-			Next: nextSteps(y, kaowu.Application{State: kaowu.StateConfirmed}, app.FormSnapshot{}, inWindowTime())},
+			Next: nextSteps(y, kaowu.Application{State: kaowu.StateConfirmed}, app.FormSnapshot{}, nil, inWindowTime())},
 			[]string{"您已完成报名确认，请等待考点、考区考试管理机构进行资格审核", "✓ 网上报名", "✓ 报名确认"}},
 		{"failed", statusPage{Year: y, App: kaowu.Application{State: kaowu.StateSubmitted, Version: 1},
 			Snapshot: app.FormSnapshot{Returning: &kaowu.ReturningResult{Returning: true, Reason: "信息与上一年度不一致",

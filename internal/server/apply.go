@@ -140,6 +140,16 @@ func init() {
 		}
 		return false
 	}
+	funcs["approvedOrLater"] = func(s kaowu.ApplicationState) bool {
+		switch s {
+		case kaowu.StateApproved, kaowu.StatePaid, kaowu.StateTicketed, kaowu.StateScored, kaowu.StateForfeited:
+			return true
+		}
+		return false
+	}
+	funcs["paidOrLater"] = func(s kaowu.ApplicationState) bool {
+		return s == kaowu.StatePaid || s == kaowu.StateTicketed || s == kaowu.StateScored
+	}
 }
 
 func flash(r *http.Request) string {
@@ -355,7 +365,10 @@ func (s *Server) applicationStatus(w http.ResponseWriter, r *http.Request) {
 			s.pageError(w, r, err)
 			return
 		}
-		p.Materials = p.Snapshot.Decision.Materials
+		// The materials matter until the desk has confirmed them.
+		if application.State == kaowu.StateSubmitted || application.State.Editable() {
+			p.Materials = p.Snapshot.Decision.Materials
+		}
 		p.ReviewNote = p.Snapshot.Decision.Outcome == eligibility.Review
 	}
 	if application.State == kaowu.StateReturned {
@@ -364,18 +377,17 @@ func (s *Server) applicationStatus(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if application.State == kaowu.StateApproved || application.State == kaowu.StateRejected {
-		if d, err := s.App.MyReviewDecision(ctx, me); err == nil {
-			p.Review = &d
-		}
+	if d, err := s.App.MyReviewDecision(ctx, me); err == nil {
+		p.Review = &d
 	}
-	p.Next = nextSteps(y, application, p.Snapshot, now)
+	p.Next = nextSteps(y, application, p.Snapshot, p.Review, now)
 	s.render(w, r, http.StatusOK, "application", p)
 }
 
 // nextSteps says what the candidate must do next and by when, from the
-// application's state and the year's calendar.
-func nextSteps(y *policy.Year, a kaowu.Application, snap app.FormSnapshot, now time.Time) []nextStep {
+// application's state, the region's decision (nil before it) and the
+// year's calendar.
+func nextSteps(y *policy.Year, a kaowu.Application, snap app.FormSnapshot, review *store.ReviewDecision, now time.Time) []nextStep {
 	var out []nextStep
 	appWin, _ := y.Window(kaowu.WindowApplication)
 	pay, _ := y.Window(kaowu.WindowPayment)
@@ -418,10 +430,32 @@ func nextSteps(y *policy.Year, a kaowu.Application, snap app.FormSnapshot, now t
 		out = append(out, nextStep{Text: "您已完成报名确认，请等待考点、考区考试管理机构进行资格审核", Clause: "二（一）"})
 	case kaowu.StateVoid:
 		out = append(out, nextStep{Text: "未在规定时间内完成现场确认，网上报名无效；本年度不能再报名，请关注下一年度的考试通知", Clause: "二（二）"})
+	case kaowu.StateApproved:
+		fee := ""
+		if review != nil {
+			fee = fmt.Sprintf("应缴 %s 元（%d 科 × %s 元）", yuan(review.FeeFen), len(review.Subjects), yuan(y.Fee.PerSubjectFen))
+		}
+		switch pay.PhaseAt(now) {
+		case kaowu.PhaseOpen:
+			out = append(out, nextStep{Text: "网上缴费：" + fee + "；逾期未缴费的视为放弃报名",
+				When: hint(pay, now), Clause: pay.Clause, Link: "/application/payment", Label: "去缴费"})
+		default:
+			out = append(out, nextStep{Text: "资格审核已通过，请在网上缴费时间内缴费：" + fee + "；逾期未缴费的视为放弃报名",
+				When: span(pay) + "（" + hint(pay, now) + "）", Clause: pay.Clause, Link: "/application/payment", Label: "查看缴费订单"})
+		}
+	case kaowu.StatePaid:
+		out = append(out, nextStep{Text: "考试费已缴纳，可下载缴费凭证", Clause: pay.Clause, Link: "/application/payment", Label: "查看缴费记录"})
+	case kaowu.StateForfeited:
+		out = append(out, nextStep{Text: "未在网上缴费时间内缴费，视为放弃报名；如您已在截止前付款，请携付款凭证联系考点", Clause: pay.Clause,
+			Link: "/application/payment", Label: "查看缴费记录"})
+	case kaowu.StateRejected:
+		out = append(out, nextStep{Text: "资格审核未通过（原因见上）；如有疑问，请联系所在考点考试管理机构", Clause: "二（二）"})
 	}
-	if a.State.Editable() || a.State == kaowu.StateSubmitted || a.State == kaowu.StateConfirmed || a.State == kaowu.StateApproved {
+	if a.State.Editable() || a.State == kaowu.StateSubmitted || a.State == kaowu.StateConfirmed {
 		out = append(out, nextStep{Text: fmt.Sprintf("考区审核通过后网上缴费，每科 %s 元；逾期未缴费视为放弃报名", yuan(y.Fee.PerSubjectFen)),
 			When: span(pay), Clause: pay.Clause})
+	}
+	if a.State.Editable() || a.State == kaowu.StateSubmitted || a.State == kaowu.StateConfirmed || a.State == kaowu.StateApproved || a.State == kaowu.StatePaid {
 		out = append(out, nextStep{Text: "网上打印准考证", When: span(tickets), Clause: tickets.Clause})
 	}
 	return out

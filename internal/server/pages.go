@@ -28,7 +28,10 @@ var funcs = template.FuncMap{
 		t = t.In(kaowu.Shanghai)
 		return kaowu.DateOf(t).Chinese() + " " + t.Format("15:04")
 	},
-	"yuan": kaowu.Yuan,
+	// endCN formats the exclusive end of a window as a person says it:
+	// midnight is 24:00 of the day before (2024年2月8日 24:00).
+	"endCN": datetime,
+	"yuan":  kaowu.Yuan,
 }
 
 func parsePages() (*pages, error) {
