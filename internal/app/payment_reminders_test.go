@@ -15,7 +15,9 @@ import (
 )
 
 func TestPaymentReminderTimes(t *testing.T) {
-	at := func(m time.Month, d, h, min int) time.Time { return time.Date(2024, m, d, h, min, 0, 0, kaowu.Shanghai) }
+	at := func(m time.Month, d, h, min int) time.Time {
+		return time.Date(2024, m, d, h, min, 0, 0, kaowu.Shanghai)
+	}
 	for _, c := range []struct {
 		name          string
 		w             kaowu.Window
@@ -48,7 +50,9 @@ func TestPaymentReminders(t *testing.T) {
 			}
 			return rep
 		}
-		at := func(m time.Month, d, h, min int) time.Time { return time.Date(2024, m, d, h, min, 0, 0, kaowu.Shanghai) }
+		at := func(m time.Month, d, h, min int) time.Time {
+			return time.Date(2024, m, d, h, min, 0, 0, kaowu.Shanghai)
+		}
 		for _, c := range []struct {
 			now  time.Time
 			want app.PaymentReminderReport
