@@ -94,9 +94,13 @@ type Region struct {
 // Site is an exam site (考点): one per district in Beijing. Candidates
 // whose unit is in District must choose it, and no one else may (二（一）).
 type Site struct {
-	Code         string        `yaml:"code" json:"code"`
-	Name         string        `yaml:"name" json:"name"`
-	District     string        `yaml:"district" json:"district"`
+	Code     string `yaml:"code" json:"code"`
+	Name     string `yaml:"name" json:"name"`
+	District string `yaml:"district" json:"district"`
+	// AreaCode is the district's administrative area code (GB/T 2260, 丰台区
+	// 110106); it is part of every ticket and archive number the site
+	// issues (kaowu.TicketNo).
+	AreaCode     string        `yaml:"area_code,omitempty" json:"area_code,omitempty"`
 	Confirmation *Confirmation `yaml:"confirmation,omitempty" json:"confirmation,omitempty"`
 }
 

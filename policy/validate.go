@@ -145,7 +145,7 @@ func (y *Year) Validate() error {
 		}
 		cats[c.Key] = true
 	}
-	sites, districts := map[string]bool{}, map[string]bool{}
+	sites, districts, areas := map[string]bool{}, map[string]bool{}, map[string]bool{}
 	for i, s := range y.Sites {
 		f := fmt.Sprintf("sites[%d](%s)", i, s.Code)
 		if s.Code == "" || sites[s.Code] {
@@ -156,6 +156,12 @@ func (y *Year) Validate() error {
 			p.add(f+".district", "所在区必须填写，且每个区只能有一个考点")
 		}
 		districts[s.District] = true
+		if s.AreaCode != "" {
+			if len(s.AreaCode) != 6 || strings.Trim(s.AreaCode, "0123456789") != "" || areas[s.AreaCode] {
+				p.add(f+".area_code", "行政区划代码应为 6 位数字（GB/T 2260，如丰台区 110106），且不重复")
+			}
+			areas[s.AreaCode] = true
+		}
 		if c := s.Confirmation; c != nil {
 			cite(f+".confirmation.clause", c.Clause)
 			if c.Venue == "" {

@@ -4,6 +4,7 @@ package app
 
 import (
 	"context"
+	"crypto/ed25519"
 	"fmt"
 	"log/slog"
 	"sort"
@@ -32,6 +33,8 @@ type App struct {
 	mu    sync.Mutex
 	years map[int]cachedYear
 	key   []byte // the form-signing key, once read (formKey)
+	// ticketSigner signs the tickets' QR codes, once read (ticketKey).
+	ticketSigner ed25519.PrivateKey
 }
 
 type cachedYear struct {

@@ -72,31 +72,10 @@ func (a *App) deskAccount(ctx context.Context, actor Actor) (kaowu.Account, erro
 // own, admin the one asked for (the first site with a confirmation
 // arrangement when none is asked), with the current year.
 func (a *App) DeskSite(ctx context.Context, actor Actor, asked string) (policy.Site, *policy.Year, error) {
-	me, err := a.deskAccount(ctx, actor)
-	if err != nil {
+	if _, err := a.deskAccount(ctx, actor); err != nil {
 		return policy.Site{}, nil, err
 	}
-	y, err := a.CurrentYear(ctx)
-	if err != nil {
-		return policy.Site{}, nil, err
-	}
-	code := asked
-	if me.Role == kaowu.RoleSiteStaff {
-		code = me.Site
-	}
-	if code == "" {
-		for _, s := range y.Sites {
-			if s.Confirmation != nil {
-				code = s.Code
-				break
-			}
-		}
-	}
-	s, ok := y.Site(code)
-	if !ok {
-		return s, y, kaowu.Errorf(kaowu.ENOTFOUND, "考点 %s 不在%d年度的考点中", code, y.Year)
-	}
-	return s, y, nil
+	return a.OfficeSite(ctx, actor, asked)
 }
 
 // deskRow loads an application for the desk: submitted at least once and,

@@ -1,12 +1,15 @@
 package app
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"strings"
 	"testing"
 
 	"kaowu/internal/auth"
+	"kaowu/internal/store"
 )
 
 // UseFastHashes replaces argon2id by a salted SHA-256 for the rest of the
@@ -28,4 +31,22 @@ func UseFastHashes(t testing.TB) {
 		return auth.Verify(hash, s)
 	}
 	dummyHash, _ = hashSecret("dummy")
+}
+
+// TicketQRPayload returns the signed QR payload of an application's
+// ticket, as its PDF prints it.
+func (a *App) TicketQRPayload(ctx context.Context, applicationID string) (string, error) {
+	ap, err := a.Store.Application(ctx, applicationID)
+	if err != nil {
+		return "", err
+	}
+	y, err := a.Year(ctx, ap.Year)
+	if err != nil {
+		return "", err
+	}
+	ps, err := a.Store.TicketPrints(ctx, store.TicketFilter{Year: ap.Year, Site: ap.Site, ApplicationID: applicationID})
+	if err != nil || len(ps) != 1 {
+		return "", fmt.Errorf("ticket print of %s: %d, %v", applicationID, len(ps), err)
+	}
+	return a.ticketQR(ctx, y, ps[0])
 }

@@ -278,34 +278,9 @@ func yesNo(s string) (bool, bool) {
 func (sc unitScope) parseUnits(rows [][]string, existing []kaowu.Unit) ([]kaowu.Unit, error) {
 	var p report
 	const what = "单位文件"
-	if len(rows) < 2 {
-		p.add("文件", "没有数据行：第一行应为表头（"+strings.Join(UnitFileHeader(), "、")+"），其后每行一个单位")
+	col, ok := parseHeader(&p, rows, unitHeader, unitColumns, UnitFileHeader(), "单位")
+	if !ok {
 		return nil, p.err(what)
-	}
-	col := map[string]int{}
-	for i, h := range rows[0] {
-		h = strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))
-		if h == "" {
-			continue
-		}
-		key, ok := unitHeader[strings.ToLower(kaowu.FoldText(h))]
-		if !ok {
-			p.add(fmt.Sprintf("表头第%d列", i+1), fmt.Sprintf("列名“%s”无法识别：应为 %s", h, strings.Join(UnitFileHeader(), "、")))
-			continue
-		}
-		if j, dup := col[key]; dup {
-			p.add(fmt.Sprintf("表头第%d列", i+1), fmt.Sprintf("列名“%s”与第%d列重复", h, j+1))
-			continue
-		}
-		col[key] = i
-	}
-	for _, c := range unitColumns {
-		if _, ok := col[c.key]; !ok {
-			p.add("表头", "缺少列“"+c.name+"”")
-		}
-	}
-	if err := p.err(what); err != nil {
-		return nil, err
 	}
 	known := map[string]kaowu.Unit{}
 	for _, u := range existing {
@@ -315,13 +290,7 @@ func (sc unitScope) parseUnits(rows [][]string, existing []kaowu.Unit) ([]kaowu.
 	var out []kaowu.Unit
 	for i, row := range rows[1:] {
 		n := i + 2
-		blank := true
-		for _, c := range row {
-			if strings.TrimSpace(c) != "" {
-				blank = false
-			}
-		}
-		if blank {
+		if blankRow(row) {
 			continue
 		}
 		cell := func(key string) string {
