@@ -31,7 +31,8 @@ var commands = []command{
 	{"import", "导入上一年度考生记录（历史考生自动确认、证件变更成绩合并、成绩滚动）", importCmd},
 	{"user", "添加、列出工作人员账号（单位人事、考点、考区、军队单位、管理员）", userCmd},
 	{"bench", "压力测试：模拟大量考生通过 HTTP 访问运行中的服务器，报告吞吐量和延迟", benchCmd},
-	{"jobs", "手动运行后台任务：现场确认截止后作废未确认的报名（void-unconfirmed）", jobsCmd},
+	{"jobs", "手动运行后台任务：现场确认截止作废未确认的报名、缴费提醒等（kaowu jobs -h）", jobsCmd},
+	{"tickets", "考场与准考证：导入考场、编排考场座位、批量生成准考证（kaowu tickets -h）", ticketsCmd},
 }
 
 // env is the process environment a command runs in.

@@ -64,11 +64,13 @@ func serveCmd(ctx context.Context, args []string, e *env) error {
 	if err != nil {
 		return err
 	}
-	j, err := jobs.New(ctx, a.Store, a.Clock, a.Log, jobs.Config{InsertOnly: !*worker}, channels...)
+	j, err := jobs.New(ctx, a.Store, a.Clock, a.Log, jobs.Config{InsertOnly: !*worker, TicketBuilds: func(ctx context.Context, id string) (bool, error) {
+		return a.RunTicketBuild(ctx, id, nil)
+	}}, channels...)
 	if err != nil {
 		return err
 	}
-	a.Reminders = j
+	a.Reminders, a.Builds = j, j
 	if err := j.Start(ctx); err != nil {
 		return err
 	}

@@ -29,6 +29,9 @@ type App struct {
 	NotifyURL string
 	// Ledger, when set, is the provider's own ledger for reconciliation.
 	Ledger LedgerSource
+	// Builds, when set, runs ticket builds in the background; without it
+	// the caller runs them (RunTicketBuild), as the command line does.
+	Builds BuildQueue
 
 	mu    sync.Mutex
 	years map[int]cachedYear

@@ -1,9 +1,12 @@
 package app_test
 
 import (
+	"archive/zip"
+	"bytes"
 	"context"
 	"crypto/ed25519"
 	"fmt"
+	"io"
 	"strings"
 	"testing"
 	"time"
@@ -261,6 +264,106 @@ func TestSeatAndIssueTickets(t *testing.T) {
 		otherPub, _, _ := ed25519.GenerateKey(nil)
 		if c := app.VerifyTicketQR(otherPub, q, time.Now()); c.Valid {
 			t.Error("verified with another key")
+		}
+	})
+}
+
+// TestTicketBuild: the bulk build makes one PDF per room and day,
+// survives being stopped halfway (the second run makes only what the
+// first did not), and zips the files; the candidate prints their own
+// ticket only inside the window (四), the office any time.
+func TestTicketBuild(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, s *store.Store) {
+		a, clock := newApp(t, s)
+		ctx := context.Background()
+		site := siteStaff(t, s, "build-fengtai", "fengtai")
+		importRooms(t, a, site, roomFile)
+		apps := paidCandidates(t, s, 40, []string{"203", "368"}, nil)
+		if _, err := a.Seat(ctx, site, "", false); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := a.StartTicketBuild(ctx, app.Actor{Username: "paid00000", Role: kaowu.RoleCandidate}, ""); kaowu.ErrorCode(err) != kaowu.EFORBIDDEN {
+			t.Errorf("a candidate started a build: %v", err)
+		}
+		b, err := a.StartTicketBuild(ctx, site, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if again, err := a.StartTicketBuild(ctx, site, ""); err != nil || again.ID != b.ID {
+			t.Errorf("a second start made another build: %v %v", again.ID, err)
+		}
+		// Stopped after the first file (a crash, a deploy): resumable.
+		stop, cancel := context.WithCancel(ctx)
+		done, err := a.RunTicketBuild(stop, b.ID, func(done, total int) {
+			if done == 1 {
+				cancel()
+			}
+		})
+		if err != nil || done {
+			t.Fatalf("first run: done %v, %v", done, err)
+		}
+		var seen []int
+		done, err = a.RunTicketBuild(ctx, b.ID, func(done, total int) { seen = append(seen, done) })
+		if err != nil || !done || len(seen) == 0 || seen[0] != 1 || seen[len(seen)-1] != b.Total {
+			t.Fatalf("second run: done %v, progress %v of %d, %v", done, seen, b.Total, err)
+		}
+		got, err := a.TicketBuildOf(ctx, site, b.ID)
+		if err != nil || got.State != "done" || got.Done != got.Total {
+			t.Fatalf("build %+v %v", got, err)
+		}
+		var zipped bytes.Buffer
+		if err := a.WriteTicketBuildZIP(ctx, site, b.ID, &zipped); err != nil {
+			t.Fatal(err)
+		}
+		zr, err := zip.NewReader(bytes.NewReader(zipped.Bytes()), int64(zipped.Len()))
+		if err != nil || len(zr.File) != b.Total {
+			t.Fatalf("zip: %d files, %v", len(zr.File), err)
+		}
+		for _, f := range zr.File {
+			if !strings.HasSuffix(f.Name, ".pdf") || (!strings.Contains(f.Name, "丰台区第八中学") && !strings.Contains(f.Name, "丰台职业教育中心")) {
+				t.Errorf("file %q", f.Name)
+			}
+		}
+		other := siteStaff(t, s, "build-chaoyang", "chaoyang")
+		if err := a.WriteTicketBuildZIP(ctx, other, b.ID, io.Discard); kaowu.ErrorCode(err) != kaowu.ENOTFOUND {
+			t.Errorf("another site's office got the zip: %v", err)
+		}
+
+		// The candidate's own ticket: refused before the window, given in it.
+		me := app.Actor{Username: "paid00001", Role: kaowu.RoleCandidate}
+		v, err := a.MyTicket(ctx, me)
+		if err != nil || v.Printable || v.Ticket == nil || len(v.Sessions) != 4 {
+			t.Fatalf("ticket view %+v %v", v, err)
+		}
+		if _, err := a.MyTicketPDF(ctx, me); kaowu.ErrorCode(err) != kaowu.EFORBIDDEN || !strings.Contains(kaowu.ErrorMessage(err), "四") {
+			t.Errorf("before the window: %v", err)
+		}
+		clock.Set(time.Date(2024, 4, 1, 8, 0, 0, 0, kaowu.Shanghai))
+		pdfBytes, err := a.MyTicketPDF(ctx, me)
+		if err != nil || !bytes.HasPrefix(pdfBytes, []byte("%PDF")) {
+			t.Fatalf("in the window: %v", err)
+		}
+		if text, ok := pdfText(t, pdfBytes); ok {
+			flat := strings.Join(strings.Fields(text), "")
+			for _, w := range []string{v.Ticket.TicketNo, "考生1", "368护理学", "丰台职业教育中心", v.Room.Name, "丰台考点", "考生须知",
+				kaowu.MaskID(resident(10001))} {
+				if !strings.Contains(flat, strings.Join(strings.Fields(w), "")) {
+					t.Errorf("ticket PDF lacks %q:\n%s", w, text)
+				}
+			}
+			if strings.Contains(flat, resident(10001)) {
+				t.Error("the ticket shows the full ID number")
+			}
+		}
+		clock.Set(time.Date(2024, 4, 22, 0, 0, 0, 0, kaowu.Shanghai))
+		if _, err := a.MyTicketPDF(ctx, me); kaowu.ErrorCode(err) != kaowu.EFORBIDDEN {
+			t.Errorf("after the window: %v", err)
+		}
+		if b, err := a.OfficeTicketPDF(ctx, site, apps[1].ID); err != nil || !bytes.HasPrefix(b, []byte("%PDF")) {
+			t.Errorf("office print after the window: %v", err)
+		}
+		if _, err := a.OfficeTicketPDF(ctx, other, apps[1].ID); kaowu.ErrorCode(err) != kaowu.EFORBIDDEN {
+			t.Errorf("another site printed it: %v", err)
 		}
 	})
 }

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"kaowu"
+	"kaowu/internal/pdf"
 	"kaowu/internal/store"
 	"kaowu/policy"
 )
@@ -348,4 +349,184 @@ func ticketSessions(y *policy.Year, p store.TicketPrint) []kaowu.Session {
 	}
 	slices.SortFunc(out, func(a, b kaowu.Session) int { return a.Start.Compare(b.Start) })
 	return out
+}
+
+// ticketRules are the rules printed on every ticket (考生须知), each citing
+// the clause it carries out where the notice says it.
+func ticketRules(p store.TicketPrint) []string {
+	rules := []string{
+		"本准考证是参加考试的凭证（四），请妥善保管；成绩查询时须使用准考证号和有效证件号码（六）。",
+		"请携带本准考证和报名时使用的有效身份证件原件，于每科考试开始前 30 分钟到达考场，经核验后入场；证件不全者不得入场。",
+		"请按本准考证所列日期、时间、考场和座位号参加考试（五）；座位号即计算机考场的机位号。",
+		"考场内不得携带手机、智能手表等通讯和电子设备，以及书籍、资料；已带入的须关机后放在指定位置。",
+		"请提前了解考试地点和乘车路线，合理安排出行；考试当天请留意考点发布的通知。",
+	}
+	if p.MilitaryUnit != "" {
+		rules = append(rules, "军队考生参加考试必须持本人有效期内的居民身份证或临时身份证（二（三）4）。")
+	}
+	return rules
+}
+
+// ticketData is what a ticket PDF prints for one seated candidate.
+func (a *App) ticketData(ctx context.Context, y *policy.Year, p store.TicketPrint, now time.Time) (pdf.TicketData, error) {
+	qr, err := a.ticketQR(ctx, y, p)
+	if err != nil {
+		return pdf.TicketData{}, err
+	}
+	sp, _ := y.Specialty(p.Specialty)
+	site, _ := y.Site(p.Ticket.Site)
+	t := pdf.TicketData{Year: y.Year, TicketNo: p.Ticket.TicketNo, ArchiveNo: p.Ticket.ArchiveNo, Name: p.Name, IDType: p.IDType.Label(),
+		IDNumber: kaowu.MaskID(string(p.IDNumber)), Photo: p.Photo, SpecialtyCode: sp.Code, SpecialtyName: sp.Name, LevelLabel: sp.Level.Label(),
+		Mode: sp.Mode.Label(), Site: site.Name, Venue: p.Venue.Name, Address: p.Venue.Address, Directions: p.Venue.Directions,
+		Rules: ticketRules(p), QR: qr, Issued: now.In(kaowu.Shanghai).Format("2006年1月2日 15:04") + " 打印"}
+	for _, s := range ticketSessions(y, p) {
+		start, end := s.Start.In(kaowu.Shanghai), s.End.In(kaowu.Shanghai)
+		t.Sessions = append(t.Sessions, pdf.TicketSession{Subject: s.Subject.Label(), Date: kaowu.DateOf(start).Chinese(),
+			Time: start.Format("15:04") + "—" + end.Format("15:04"), Room: p.Room.Name, Seat: strconv.Itoa(p.Seat.Seat)})
+	}
+	return t, nil
+}
+
+// TicketView is the candidate's ticket as their page shows it.
+type TicketView struct {
+	Application kaowu.Application
+	Year        *policy.Year
+	Window      kaowu.Window
+	Printable   bool // inside the window and ticketed
+	Ticket      *kaowu.Ticket
+	Venue       kaowu.Venue
+	Room        kaowu.Room
+	Seat        kaowu.SeatAssignment
+	Sessions    []kaowu.Session
+}
+
+// MyTicket returns the actor's ticket: where and when they sit, and
+// whether they may print it now (四: 2024-04-01 … 04-21). ENOTFOUND until
+// it is issued.
+func (a *App) MyTicket(ctx context.Context, actor Actor) (TicketView, error) {
+	app, y, err := a.MyApplication(ctx, actor)
+	if err != nil {
+		return TicketView{}, err
+	}
+	v := TicketView{Application: app, Year: y}
+	v.Window, _ = y.Window(kaowu.WindowTicketPrint)
+	ps, err := a.Store.TicketPrints(ctx, store.TicketFilter{Year: app.Year, Site: app.Site, ApplicationID: app.ID})
+	if err != nil {
+		return v, err
+	}
+	if len(ps) == 0 {
+		return v, kaowu.Errorf(kaowu.ENOTFOUND, "准考证尚未生成：考点编排考场后生成，请于%s登录打印（%s）", span(v.Window), v.Window.Clause)
+	}
+	p := ps[0]
+	v.Ticket, v.Venue, v.Room, v.Seat, v.Sessions = &p.Ticket, p.Venue, p.Room, p.Seat, ticketSessions(y, p)
+	v.Printable = app.State == kaowu.StateTicketed && v.Window.Open(a.Clock.Now())
+	return v, nil
+}
+
+// span formats a window's days as 2024年4月1日至4月21日.
+func span(w kaowu.Window) string {
+	first, last := kaowu.DateOf(w.Start.In(kaowu.Shanghai)), w.LastDay()
+	if first.Year == last.Year {
+		return fmt.Sprintf("%s至%d月%d日", first.Chinese(), last.Month, last.Day)
+	}
+	return first.Chinese() + "至" + last.Chinese()
+}
+
+// MyTicketPDF returns the actor's admission ticket, only inside the
+// printing window (四).
+func (a *App) MyTicketPDF(ctx context.Context, actor Actor) ([]byte, error) {
+	v, err := a.MyTicket(ctx, actor)
+	if err != nil {
+		return nil, err
+	}
+	if now := a.Clock.Now(); !v.Window.Open(now) {
+		return nil, windowError(v.Window, now, "打印准考证")
+	}
+	if !v.Printable {
+		return nil, kaowu.Errorf(kaowu.EFORBIDDEN, "当前报名状态为“%s”，不能打印准考证", v.Application.State.Label())
+	}
+	return a.ticketsPDF(ctx, v.Year, store.TicketFilter{Year: v.Application.Year, Site: v.Application.Site, ApplicationID: v.Application.ID}, nil)
+}
+
+// ticketsPDF renders the tickets the filter selects in one PDF, after a
+// roster made by roster when it is not nil.
+func (a *App) ticketsPDF(ctx context.Context, y *policy.Year, f store.TicketFilter, roster func([]store.TicketPrint) *pdf.TicketRoster) ([]byte, error) {
+	f.WithPhotos = true
+	ps, err := a.Store.TicketPrints(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	if len(ps) == 0 {
+		return nil, kaowu.Errorf(kaowu.ENOTFOUND, "没有已生成的准考证")
+	}
+	now := a.Clock.Now()
+	ts := make([]pdf.TicketData, len(ps))
+	for i, p := range ps {
+		if ts[i], err = a.ticketData(ctx, y, p, now); err != nil {
+			return nil, err
+		}
+	}
+	var r *pdf.TicketRoster
+	if roster != nil {
+		r = roster(ps)
+	}
+	if len(ts) == 1 && r == nil {
+		return pdf.Ticket(ts[0])
+	}
+	return pdf.Tickets(ts, r)
+}
+
+// OfficeTicketPDF returns one candidate's ticket for the site office, at
+// any time (a candidate who lost theirs, a correction).
+func (a *App) OfficeTicketPDF(ctx context.Context, actor Actor, applicationID string) ([]byte, error) {
+	app, err := a.Store.Application(ctx, applicationID)
+	if err != nil {
+		return nil, notYours(err)
+	}
+	site, y, err := a.OfficeSite(ctx, actor, app.Site)
+	if err != nil {
+		return nil, err
+	}
+	if site.Code != app.Site {
+		return nil, errNotYours()
+	}
+	b, err := a.ticketsPDF(ctx, y, store.TicketFilter{Year: app.Year, Site: app.Site, ApplicationID: app.ID}, nil)
+	if err != nil {
+		return nil, err
+	}
+	return b, a.Store.Update(ctx, func(tx *store.Tx) error {
+		return a.audit(ctx, tx, actor, "ticket.print", app.ID, "考点打印准考证")
+	})
+}
+
+// MilitaryTicketsPDF returns the tickets of one military unit's candidates
+// at the actor's site as one PDF, after a roster to sign on collection
+// (二（三）3: collected at the site on 04-07 and 04-08).
+func (a *App) MilitaryTicketsPDF(ctx context.Context, actor Actor, askedSite, militaryUnit string) ([]byte, error) {
+	site, y, err := a.OfficeSite(ctx, actor, askedSite)
+	if err != nil {
+		return nil, err
+	}
+	if strings.TrimSpace(militaryUnit) == "" {
+		return nil, kaowu.FieldError("military_unit", "请选择军队单位")
+	}
+	pick, _ := y.Window(kaowu.WindowMilitaryTickets)
+	b, err := a.ticketsPDF(ctx, y, store.TicketFilter{Year: y.Year, Site: site.Code, MilitaryUnit: militaryUnit}, func(ps []store.TicketPrint) *pdf.TicketRoster {
+		r := &pdf.TicketRoster{Title: fmt.Sprintf("%d年度卫生专业技术资格考试 军队考生准考证领取名单", y.Year),
+			Lines: []string{"军队单位：" + militaryUnit, "考点：" + site.Name, fmt.Sprintf("领取时间：%s（%s）", span(pick), pick.Clause),
+				fmt.Sprintf("共 %d 人。领取人核对后签字。", len(ps))},
+			Header: []string{"序号", "准考证号", "姓名", "证件号码", "报考专业", "考场", "座位号", "领取人签字"}}
+		for i, p := range ps {
+			sp, _ := y.Specialty(p.Specialty)
+			r.Rows = append(r.Rows, []string{strconv.Itoa(i + 1), p.Ticket.TicketNo, p.Name, kaowu.MaskID(string(p.IDNumber)),
+				sp.Code + " " + sp.Name, p.Venue.Name + " " + p.Room.Name, strconv.Itoa(p.Seat.Seat), ""})
+		}
+		return r
+	})
+	if err != nil {
+		return nil, err
+	}
+	return b, a.Store.Update(ctx, func(tx *store.Tx) error {
+		return a.audit(ctx, tx, actor, "ticket.print_military", militaryUnit, "打印军队单位准考证及领取名单："+militaryUnit)
+	})
 }

@@ -140,9 +140,24 @@ func Seed(ctx context.Context, a *app.App, candidates int) ([]Login, bool, error
 	if err != nil {
 		return nil, false, err
 	}
+	if _, err := a.ImportRooms(ctx, app.System, "fengtai", rooms, "演示数据"); err != nil {
+		return nil, false, fmt.Errorf("seed rooms: %w", err)
+	}
 	logins = append(logins, Login{kaowu.RoleCandidate, "cand0041", fmt.Sprintf("上一年度考生：已自动确认（其中 cand0056 起信息有变，自动确认失败）；共 %d 份已确认、%d 份已提交、%d 份草稿",
 		counts[string(kaowu.StateConfirmed)], counts[string(kaowu.StateSubmitted)], counts["draft"])})
 	return logins, true, nil
+}
+
+// rooms are the Fengtai site's exam venues and rooms (四, 五): a school
+// for the paper exam and a vocational centre's computer rooms, one of
+// them with broken machines and one not open on the last two days.
+var rooms = [][]string{
+	{"考试地点", "地址", "乘车路线", "考场", "类型", "座位数", "每排座位数", "可用机位数", "可用日期", "启用"},
+	{"北京市丰台区第八中学", "丰台区东安街头条8号", "地铁9号线丰台东大街站B口出，向东步行约300米", "第01考场", "纸笔考场", "30", "6", "", "", "是"},
+	{"北京市丰台区第八中学", "", "", "第02考场", "纸笔考场", "30", "6", "", "", "是"},
+	{"北京市丰台区职业教育中心", "丰台区造甲村南1号", "公交300路、971路造甲村站下车", "机房A301", "计算机考场", "40", "8", "38", "", "是"},
+	{"北京市丰台区职业教育中心", "", "", "机房A302", "计算机考场", "40", "8", "40", "4月13日、4月14日", "是"},
+	{"北京市丰台区职业教育中心", "", "", "机房A303", "计算机考场", "36", "6", "36", "", "是"},
 }
 
 var (

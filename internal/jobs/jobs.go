@@ -72,6 +72,9 @@ type Config struct {
 	// LeaderElectionDisabled keeps this client out of leader election (the
 	// leader runs River's maintenance: rescuing, scheduling, cleaning).
 	LeaderElectionDisabled bool
+	// TicketBuilds, when set, works ticket builds (TicketBuildArgs) in
+	// this process, one at a time.
+	TicketBuilds BuildRunner
 }
 
 func (c Config) withDefaults() Config {
@@ -116,9 +119,12 @@ func (b Backoff) NextRetry(job *rivertype.JobRow) time.Time {
 	return time.Now().UTC().Add(max(d, time.Millisecond))
 }
 
+// sqlTx is the transaction type of both River drivers.
+type sqlTx = *sql.Tx
+
 // Jobs is the job client of one process.
 type Jobs struct {
-	client   *river.Client[*sql.Tx]
+	client   *river.Client[sqlTx]
 	outbox   *notify.Outbox
 	log      *slog.Logger
 	working  bool
@@ -234,24 +240,29 @@ func New(ctx context.Context, s *store.Store, clock kaowu.Clock, log *slog.Logge
 	for i, c := range channels {
 		names[i] = c.Name()
 	}
+	j := &Jobs{log: log, working: !cfg.InsertOnly}
 	if !cfg.InsertOnly {
 		workers := river.NewWorkers()
 		if err := river.AddWorkerSafely(workers, notify.NewWorker(s, clock, log, channels...)); err != nil {
 			return nil, err
 		}
-		rc.Workers = workers
 		rc.Queues = map[string]river.QueueConfig{notify.Queue: {MaxWorkers: cfg.ReminderWorkers}}
+		if cfg.TicketBuilds != nil {
+			w := &ticketWorker{run: cfg.TicketBuilds, client: func() *river.Client[sqlTx] { return j.client }}
+			if err := river.AddWorkerSafely(workers, w); err != nil {
+				return nil, err
+			}
+			rc.Queues[TicketQueue] = river.QueueConfig{MaxWorkers: 1}
+		}
+		rc.Workers = workers
 	}
 	client, err := river.NewClient(NewDriver(s), rc)
 	if err != nil {
 		return nil, fmt.Errorf("jobs: %w", err)
 	}
-	return &Jobs{
-		client:  client,
-		outbox:  notify.NewOutbox(client, clock, names...),
-		log:     log,
-		working: !cfg.InsertOnly,
-	}, nil
+	j.client = client
+	j.outbox = notify.NewOutbox(client, clock, names...)
+	return j, nil
 }
 
 // Client returns the River client, for inserting other jobs and for

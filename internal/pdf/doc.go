@@ -1,6 +1,9 @@
 // Package pdf renders kaowu's printed documents as PDF: the application
-// form (申报表, ApplicationForm) and the truthfulness pledges (承诺书,
-// Pledge), with the admission ticket, score report and rosters to come.
+// form (申报表, ApplicationForm), the truthfulness pledges (承诺书, Pledge),
+// the on-site confirmation roster (Roster), the fee receipt (Receipt), the
+// admission tickets (准考证, Ticket and Tickets, with a roster for a bundle)
+// and the rooms' door lists (考场门贴及签到表, DoorList), with the score
+// report to come.
 //
 // Every document is a pure function from plain data to PDF bytes, A4, in
 // the embedded CJK font (fonts/NotoSansSC-kaowu.ttf, parsed once per
@@ -9,5 +12,6 @@
 // fixToUnicode for the repair of gopdf's ToUnicode map. The small layout
 // helper in layout.go (text measured and wrapped by width, bordered table
 // rows, page breaks with repeated headers, page numbers) is shared by all
-// documents.
+// documents; QR codes are encoded by rsc.io/qr and drawn as vector
+// rectangles (qr.go).
 package pdf

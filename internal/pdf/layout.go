@@ -54,11 +54,17 @@ type doc struct {
 	// header, say).
 	onNewPage func()
 	widths    map[widthKey]float64
+	wraps     map[wrapKey][]string
 }
 
 type widthKey struct {
 	r    rune
 	size float64
+}
+
+type wrapKey struct {
+	s       string
+	w, size float64
 }
 
 // newDoc starts an A4 document with the shared font and one page.
@@ -76,7 +82,7 @@ func newDoc(title string) (*doc, error) {
 	}
 	// No creation date: the same data gives the same file.
 	p.SetInfo(gopdf.PdfInfo{Title: title, Creator: "kaowu", Producer: "kaowu (gopdf)"})
-	d := &doc{pdf: p, gap: lineGap, widths: map[widthKey]float64{}}
+	d := &doc{pdf: p, gap: lineGap, widths: map[widthKey]float64{}, wraps: map[wrapKey][]string{}}
 	d.newPage()
 	d.font(10)
 	return d, nil
@@ -136,6 +142,9 @@ func (d *doc) runeWidth(r rune) float64 {
 	if w, ok := d.widths[k]; ok {
 		return w
 	}
+	// Measuring adds the character to the document's font subset: a
+	// cache shared by documents would change the order characters are
+	// added in, and so the bytes of the file.
 	w, err := d.pdf.MeasureTextWidth(string(r))
 	d.fail(err)
 	d.widths[k] = w
@@ -194,11 +203,20 @@ func (d *doc) fill(x, y, w, h, grey float64) {
 // runs of Latin letters and digits (ID numbers, dates, codes) are kept
 // whole when they fit on a line; closing punctuation never starts a
 // line and opening punctuation never ends one (避头尾).
+//
+// The lines are remembered for the document (a table row is wrapped to
+// measure it, then again to draw it): callers must not change them.
 func (d *doc) wrap(s string, w float64) []string {
+	k := wrapKey{s, w, d.size}
+	if lines, ok := d.wraps[k]; ok {
+		return lines
+	}
 	var out []string
 	for _, para := range strings.Split(s, "\n") {
 		out = append(out, d.wrapPara(para, w)...)
 	}
+	out = out[:len(out):len(out)] // an append copies
+	d.wraps[k] = out
 	return out
 }
 

@@ -69,6 +69,12 @@ func (b *browser) post(path string, v url.Values) (int, string, *http.Response) 
 
 func (b *browser) upload(path, field string, data []byte, extra url.Values) (int, string, *http.Response) {
 	b.t.Helper()
+	return b.uploadFile(path, field, "photo.jpg", data, extra)
+}
+
+// uploadFile posts data as the file filename in field, with extra fields.
+func (b *browser) uploadFile(path, field, filename string, data []byte, extra url.Values) (int, string, *http.Response) {
+	b.t.Helper()
 	var buf bytes.Buffer
 	mw := multipart.NewWriter(&buf)
 	for k, vs := range extra {
@@ -76,7 +82,7 @@ func (b *browser) upload(path, field string, data []byte, extra url.Values) (int
 			mw.WriteField(k, v)
 		}
 	}
-	fw, _ := mw.CreateFormFile(field, "photo.jpg")
+	fw, _ := mw.CreateFormFile(field, filename)
 	fw.Write(data)
 	mw.Close()
 	req, _ := http.NewRequest("POST", b.base+path, &buf)

@@ -150,6 +150,7 @@ func init() {
 	funcs["paidOrLater"] = func(s kaowu.ApplicationState) bool {
 		return s == kaowu.StatePaid || s == kaowu.StateTicketed || s == kaowu.StateScored
 	}
+	funcs["ticketedOrLater"] = func(s kaowu.ApplicationState) bool { return s == kaowu.StateTicketed || s == kaowu.StateScored }
 }
 
 func flash(r *http.Request) string {
@@ -444,7 +445,13 @@ func nextSteps(y *policy.Year, a kaowu.Application, snap app.FormSnapshot, revie
 				When: span(pay) + "（" + hint(pay, now) + "）", Clause: pay.Clause, Link: "/application/payment", Label: "查看缴费订单"})
 		}
 	case kaowu.StatePaid:
-		out = append(out, nextStep{Text: "考试费已缴纳，可下载缴费凭证", Clause: pay.Clause, Link: "/application/payment", Label: "查看缴费记录"})
+		out = append(out, nextStep{Text: "考试费已缴纳，可下载缴费凭证；考点编排考场后生成准考证", Clause: pay.Clause, Link: "/application/payment", Label: "查看缴费记录"})
+	case kaowu.StateTicketed:
+		text, label := "准考证已生成：请在打印时间内下载打印，考试时携带准考证和有效身份证件", "打印准考证"
+		if tickets.PhaseAt(now) == kaowu.PhaseBefore {
+			text, label = "准考证已生成，可查看考试地点和时间；打印时间开始后请下载打印", "查看准考证"
+		}
+		out = append(out, nextStep{Text: text, When: span(tickets) + "（" + hint(tickets, now) + "）", Clause: tickets.Clause, Link: "/application/ticket", Label: label})
 	case kaowu.StateForfeited:
 		out = append(out, nextStep{Text: "未在网上缴费时间内缴费，视为放弃报名；如您已在截止前付款，请携付款凭证联系考点", Clause: pay.Clause,
 			Link: "/application/payment", Label: "查看缴费记录"})

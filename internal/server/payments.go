@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/skip2/go-qrcode"
+	"rsc.io/qr"
 
 	"kaowu"
 	"kaowu/internal/app"
@@ -84,11 +84,13 @@ func (s *Server) paymentStart(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, err)
 		return
 	}
-	png, err := qrcode.Encode(code, qrcode.Medium, 256)
+	c, err := qr.Encode(code, qr.M)
 	if err != nil {
 		s.pageError(w, r, err)
 		return
 	}
+	c.Scale = max(1, 256/(c.Size+8))
+	png := c.PNG()
 	s.render(w, r, http.StatusOK, "payment", paymentPage{Title: "网上缴费", View: v, Year: v.Application.Year, Code: code,
 		QR: "data:image/png;base64," + base64.StdEncoding.EncodeToString(png)})
 }

@@ -1,9 +1,7 @@
 package server_test
 
 import (
-	"bytes"
 	"context"
-	"mime/multipart"
 	"net/http"
 	"net/url"
 	"os"
@@ -95,14 +93,7 @@ func TestReviewWalk(t *testing.T) {
 
 func uploadRoster(b *browser, filename string, data []byte) (int, string, *http.Response) {
 	b.t.Helper()
-	var buf bytes.Buffer
-	mw := multipart.NewWriter(&buf)
-	fw, _ := mw.CreateFormFile("roster", filename)
-	fw.Write(data)
-	mw.Close()
-	req, _ := http.NewRequest("POST", b.base+"/military/import", &buf)
-	req.Header.Set("Content-Type", mw.FormDataContentType())
-	return b.do(req)
+	return b.uploadFile("/military/import", "roster", filename, data, nil)
 }
 
 // TestMilitaryWalk: a military unit uploads a bad roster (row-by-row
