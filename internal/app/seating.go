@@ -446,11 +446,23 @@ func (a *App) Rooms(ctx context.Context, actor Actor, askedSite string) (SiteRoo
 	if err != nil {
 		return SiteRooms{}, err
 	}
+	return siteRooms(ctx, a.Store, site, y)
+}
+
+// roomReader reads rooms: a *store.Store or a *store.Tx.
+type roomReader interface {
+	Venues(ctx context.Context, site string) ([]kaowu.Venue, error)
+	Rooms(ctx context.Context, site string) ([]kaowu.Room, error)
+}
+
+// siteRooms reads a site's venues and rooms and counts their seats.
+func siteRooms(ctx context.Context, q roomReader, site policy.Site, y *policy.Year) (SiteRooms, error) {
 	out := SiteRooms{Site: site, Year: y, Days: examDays(y), Seats: map[kaowu.RoomKind]map[string]int{}}
-	if out.Venues, err = a.Store.Venues(ctx, site.Code); err != nil {
+	var err error
+	if out.Venues, err = q.Venues(ctx, site.Code); err != nil {
 		return out, err
 	}
-	if out.Rooms, err = a.Store.Rooms(ctx, site.Code); err != nil {
+	if out.Rooms, err = q.Rooms(ctx, site.Code); err != nil {
 		return out, err
 	}
 	for k, days := range out.Days {
@@ -503,19 +515,42 @@ type SeatingPerson struct {
 // and seat for all four computer-based subjects, specialties kept together
 // and units spread. A re-run keeps every seat still valid and moves only
 // those that are not (a room made inactive or smaller, a day removed),
-// telling each moved candidate whose ticket is issued. The seats are
-// replaced in one transaction with the run's report and audit row.
+// telling each moved candidate whose ticket is issued. The run reads,
+// decides and replaces the seats in one transaction, under the site's
+// seating lock, with its report and audit row.
 func (a *App) Seat(ctx context.Context, actor Actor, askedSite string, fillEarlyDaysFirst bool) (SeatingReport, error) {
-	rooms, err := a.Rooms(ctx, actor, askedSite)
+	site, y, err := a.OfficeSite(ctx, actor, askedSite)
 	if err != nil {
 		return SeatingReport{}, err
 	}
-	site, y := rooms.Site, rooms.Year
-	cands, err := a.Store.SeatingCandidates(ctx, y.Year, site.Code)
+	var rep SeatingReport
+	err = a.Store.Update(ctx, func(tx *store.Tx) error {
+		// Two runs at once (two offices, two nodes) run one after the
+		// other: the second starts from the seats the first gave.
+		if err := tx.Lock(ctx, "seating:"+site.Code); err != nil {
+			return err
+		}
+		var err error
+		rep, err = a.seat(ctx, tx, actor, site, y, fillEarlyDaysFirst)
+		return err
+	})
+	if err != nil {
+		return rep, fmt.Errorf("seat %s: %w", site.Code, err)
+	}
+	return rep, nil
+}
+
+// seat is Seat's run in tx.
+func (a *App) seat(ctx context.Context, tx *store.Tx, actor Actor, site policy.Site, y *policy.Year, fillEarlyDaysFirst bool) (SeatingReport, error) {
+	rooms, err := siteRooms(ctx, tx, site, y)
 	if err != nil {
 		return SeatingReport{}, err
 	}
-	prev, err := a.Store.Assignments(ctx, y.Year, site.Code)
+	cands, err := tx.SeatingCandidates(ctx, y.Year, site.Code)
+	if err != nil {
+		return SeatingReport{}, err
+	}
+	prev, err := tx.Assignments(ctx, y.Year, site.Code)
 	if err != nil {
 		return SeatingReport{}, err
 	}
@@ -604,30 +639,24 @@ func (a *App) Seat(ctx context.Context, actor Actor, askedSite string, fillEarly
 	if err != nil {
 		return rep, err
 	}
-	err = a.Store.Update(ctx, func(tx *store.Tx) error {
-		if err := tx.ReplaceAssignments(ctx, y.Year, site.Code, seats); err != nil {
-			return err
-		}
-		if err := tx.InsertSeatingRun(ctx, store.SeatingRun{ID: store.NewID(), Year: y.Year, Site: site.Code, RunBy: actor.Username, RunAt: now, Report: body}); err != nil {
-			return err
-		}
-		for _, m := range res.Moved {
-			if byApp[m.CandidateID].State != kaowu.StateTicketed {
-				continue
-			}
-			if err := a.remind(ctx, tx, kaowu.Reminder{UserID: byApp[m.CandidateID].CandidateID, Kind: "ticket.moved", Link: "/application/ticket",
-				Title: "考场座位已调整，请重新打印准考证",
-				Body:  fmt.Sprintf("因%s，您的考场座位由“%s”调整为“%s”。请登录重新打印准考证，以新准考证为准（%s）。", names(m.Reason), where(m.From), where(m.To), SeatingClause)}); err != nil {
-				return err
-			}
-		}
-		return a.audit(ctx, tx, actor, "seating.run", site.Code, fmt.Sprintf("考场编排：%d 名考生，已安排 %d 名（保留原座位 %d，新安排 %d，调整 %d），未能安排 %d 名",
-			len(cands), len(res.Assignments), res.Kept, res.New, len(res.Moved), len(res.Unplaced)))
-	})
-	if err != nil {
-		return rep, fmt.Errorf("seat %s: %w", site.Code, err)
+	if err := tx.ReplaceAssignments(ctx, y.Year, site.Code, seats); err != nil {
+		return rep, err
 	}
-	return rep, nil
+	if err := tx.InsertSeatingRun(ctx, store.SeatingRun{ID: store.NewID(), Year: y.Year, Site: site.Code, RunBy: actor.Username, RunAt: now, Report: body}); err != nil {
+		return rep, err
+	}
+	for _, m := range res.Moved {
+		if byApp[m.CandidateID].State != kaowu.StateTicketed {
+			continue
+		}
+		if err := a.remind(ctx, tx, kaowu.Reminder{UserID: byApp[m.CandidateID].CandidateID, Kind: "ticket.moved", Link: "/application/ticket",
+			Title: "考场座位已调整，请重新打印准考证",
+			Body:  fmt.Sprintf("因%s，您的考场座位由“%s”调整为“%s”。请登录重新打印准考证，以新准考证为准（%s）。", names(m.Reason), where(m.From), where(m.To), SeatingClause)}); err != nil {
+			return rep, err
+		}
+	}
+	return rep, a.audit(ctx, tx, actor, "seating.run", site.Code, fmt.Sprintf("考场编排：%d 名考生，已安排 %d 名（保留原座位 %d，新安排 %d，调整 %d），未能安排 %d 名",
+		len(cands), len(res.Assignments), res.Kept, res.New, len(res.Moved), len(res.Unplaced)))
 }
 
 // LatestSeating returns the report of the last seating run of the actor's

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -364,6 +365,57 @@ func TestTicketBuild(t *testing.T) {
 		}
 		if _, err := a.OfficeTicketPDF(ctx, other, apps[1].ID); kaowu.ErrorCode(err) != kaowu.EFORBIDDEN {
 			t.Errorf("another site printed it: %v", err)
+		}
+	})
+}
+
+// TestConcurrentSeatingAndTickets: offices (or nodes) seating and issuing
+// at once: every run succeeds, one after the other, no seat is given twice,
+// and every candidate has exactly one ticket with a number of their own.
+func TestConcurrentSeatingAndTickets(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, s *store.Store) {
+		a, _ := newApp(t, s)
+		ctx := context.Background()
+		site := siteStaff(t, s, "race-fengtai", "fengtai")
+		importRooms(t, a, site, roomFile)
+		paidCandidates(t, s, 120, []string{"203", "368", "302"}, nil)
+		var wg sync.WaitGroup
+		errs := make(chan error, 16)
+		for i := range 8 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if _, err := a.Seat(ctx, site, "", i%2 == 0); err != nil {
+					errs <- fmt.Errorf("seat: %w", err)
+				}
+				if _, err := a.IssueTickets(ctx, site, ""); err != nil {
+					errs <- fmt.Errorf("issue: %w", err)
+				}
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Error(err)
+		}
+		seats, err := s.Assignments(ctx, 2024, "fengtai")
+		if err != nil {
+			t.Fatal(err)
+		}
+		taken := map[string]string{}
+		for _, a := range seats {
+			k := fmt.Sprintf("%s/%s/%d", a.RoomID, a.Day, a.Seat)
+			if other, dup := taken[k]; dup {
+				t.Errorf("seat %s given to %s and %s", k, other, a.ApplicationID)
+			}
+			taken[k] = a.ApplicationID
+		}
+		tickets, err := s.Tickets(ctx, 2024, "fengtai")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(seats) != 120 || len(tickets) != 120 {
+			t.Errorf("%d seats and %d tickets for 120 candidates", len(seats), len(tickets))
 		}
 	})
 }

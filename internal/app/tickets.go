@@ -100,12 +100,25 @@ func (a *App) IssueTickets(ctx context.Context, actor Actor, askedSite string) (
 			return rep, err
 		}
 		now := a.Clock.Now()
+		issued := 0
 		err = a.Store.Update(ctx, func(tx *store.Tx) error {
+			// One issue at a time per site: the next reads the numbers
+			// this one gave, and skips whom it ticketed.
+			if err := tx.Lock(ctx, "tickets:"+site.Code); err != nil {
+				return err
+			}
+			issued = 0
 			seqs, archiveSeq, err := tx.TicketSeqs(ctx, y.Year, site.Code, prefix)
 			if err != nil {
 				return err
 			}
 			for _, c := range chunk {
+				if _, err := tx.TicketOf(ctx, c.ApplicationID); err == nil {
+					continue
+				} else if kaowu.ErrorCode(err) != kaowu.ENOTFOUND {
+					return err
+				}
+				issued++
 				seqs[c.Specialty]++
 				t := kaowu.Ticket{ApplicationID: c.ApplicationID, Year: y.Year, Site: site.Code, Specialty: c.Specialty, Seq: seqs[c.Specialty],
 					TicketNo: kaowu.TicketNo(y.Year, site.AreaCode, c.Specialty, seqs[c.Specialty]), ArchiveNo: archives[c.ApplicationID], IssuedAt: now}
@@ -128,7 +141,8 @@ func (a *App) IssueTickets(ctx context.Context, actor Actor, askedSite string) (
 		if err != nil {
 			return rep, fmt.Errorf("issue tickets of %s: %w", site.Code, err)
 		}
-		rep.Issued += len(chunk)
+		rep.Issued += issued
+		rep.Had += len(chunk) - issued
 	}
 	return rep, nil
 }

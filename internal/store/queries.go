@@ -257,3 +257,16 @@ func (tx *Tx) SeedSetting(ctx context.Context, key, value string) (string, error
 	}
 	return tx.Setting(ctx, key)
 }
+
+// Lock makes the transactions that take the same lock name run one after
+// the other, from here to their commit: on PostgreSQL by the row lock of
+// an upsert (portable, unlike advisory locks), on SQLite by its single
+// writer anyway. For work that reads, decides and replaces a whole set
+// (a site's seats, its ticket numbers).
+func (tx *Tx) Lock(ctx context.Context, name string) error {
+	if _, err := tx.q.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES ($1, '') ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+		"lock:"+name); err != nil {
+		return fmt.Errorf("lock %s: %w", name, err)
+	}
+	return nil
+}
