@@ -676,3 +676,42 @@ func (a *App) LatestSeating(ctx context.Context, actor Actor, askedSite string) 
 	}
 	return rep, nil
 }
+
+// VenueInput is a venue's address and directions as the site office edits
+// them (the name is the venue's key in room files).
+type VenueInput struct {
+	ID         string
+	Address    string
+	Directions string
+}
+
+// SaveVenue changes a venue's address and directions, printed on every
+// ticket of its rooms.
+func (a *App) SaveVenue(ctx context.Context, actor Actor, in VenueInput) (kaowu.Venue, error) {
+	site, _, err := a.OfficeSite(ctx, actor, "")
+	if err != nil {
+		return kaowu.Venue{}, err
+	}
+	vs, err := a.Store.Venues(ctx, site.Code)
+	if err != nil {
+		return kaowu.Venue{}, err
+	}
+	for _, old := range vs {
+		if old.ID != in.ID {
+			continue
+		}
+		v := old
+		v.Address, v.Directions, v.UpdatedAt = strings.TrimSpace(in.Address), strings.TrimSpace(in.Directions), a.Clock.Now()
+		if len([]rune(v.Address)) > 100 || len([]rune(v.Directions)) > 200 {
+			return v, kaowu.FieldError("address", "地址不超过 100 字，乘车路线不超过 200 字")
+		}
+		err := a.Store.Update(ctx, func(tx *store.Tx) error {
+			if err := tx.UpsertVenue(ctx, &v); err != nil {
+				return err
+			}
+			return a.auditChange(ctx, tx, actor, "venue.update", v.ID, "修改考试地点："+v.Name, old, v)
+		})
+		return v, err
+	}
+	return kaowu.Venue{}, kaowu.Errorf(kaowu.ENOTFOUND, "考试地点不存在，或不属于您的考点")
+}

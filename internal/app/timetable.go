@@ -159,3 +159,49 @@ func (a *App) DoorListPDF(ctx context.Context, actor Actor, roomID string, day k
 	}
 	return pdf.DoorList(d)
 }
+
+// TicketHolder is one ticketed candidate as the office finds them.
+type TicketHolder struct {
+	ApplicationID string
+	TicketNo      string
+	Name          string
+	IDNumber      string // masked
+	Specialty     string
+	Where         string // day, venue, room and seat
+}
+
+// FindTicketHolders returns the ticketed candidates of the actor's site
+// whose ticket number, name or ID number (in full, or its last digits)
+// matches q, at most 50: to print a ticket for one who lost theirs.
+func (a *App) FindTicketHolders(ctx context.Context, actor Actor, askedSite, q string) ([]TicketHolder, error) {
+	site, y, err := a.OfficeSite(ctx, actor, askedSite)
+	if err != nil {
+		return nil, err
+	}
+	q = kaowu.NormalizeIDNumber(q)
+	if q == "" {
+		return nil, nil
+	}
+	ps, err := a.Store.TicketPrints(ctx, store.TicketFilter{Year: y.Year, Site: site.Code})
+	if err != nil {
+		return nil, err
+	}
+	var out []TicketHolder
+	for _, p := range ps {
+		id := string(p.IDNumber)
+		if p.Ticket.TicketNo != q && p.Name != q && id != q && !(len(q) >= 4 && strings.HasSuffix(id, q)) {
+			continue
+		}
+		sp, _ := y.Specialty(p.Specialty)
+		day := "纸笔考试"
+		if !p.Seat.Day.IsZero() {
+			day = p.Seat.Day.Chinese()
+		}
+		out = append(out, TicketHolder{ApplicationID: p.ApplicationID, TicketNo: p.Ticket.TicketNo, Name: p.Name, IDNumber: kaowu.MaskID(id),
+			Specialty: sp.Code + " " + sp.Name, Where: fmt.Sprintf("%s %s %s 第%d座", day, p.Venue.Name, p.Room.Name, p.Seat.Seat)})
+		if len(out) == 50 {
+			break
+		}
+	}
+	return out, nil
+}

@@ -178,6 +178,7 @@ var accessMatrix = map[string]rule{
 	"GET /staff/rooms":                           officeRls,
 	"GET /staff/rooms.xlsx":                      officeRls,
 	"POST /staff/rooms/import":                   officeRls,
+	"POST /staff/venues/edit":                    officeRls,
 	"GET /staff/rooms/edit":                      officeRls,
 	"POST /staff/rooms/edit":                     officeRls,
 	"GET /staff/seating":                         officeRls,

@@ -22,6 +22,7 @@ func (s *Server) seatingRoutes(mux *http.ServeMux) {
 	s.handleFunc(mux, "GET /staff/rooms", office(s.roomsPage))
 	s.handleFunc(mux, "GET /staff/rooms.xlsx", office(s.roomsXLSX))
 	s.handleFunc(mux, "POST /staff/rooms/import", office(s.roomsImport))
+	s.handleFunc(mux, "POST /staff/venues/edit", office(s.venueEdit))
 	s.handleFunc(mux, "GET /staff/rooms/edit", office(s.roomEditPage))
 	s.handleFunc(mux, "POST /staff/rooms/edit", office(s.roomEdit))
 	s.handleFunc(mux, "GET /staff/seating", office(s.seatingPage))
@@ -33,8 +34,10 @@ func (s *Server) seatingRoutes(mux *http.ServeMux) {
 }
 
 type timetablePage struct {
-	Title string
-	T     app.Timetable
+	Title   string
+	T       app.Timetable
+	Q       string
+	Holders []app.TicketHolder
 }
 
 func (p timetablePage) PageTitle() string { return p.Title }
@@ -45,7 +48,12 @@ func (s *Server) timetablePage(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "timetable", timetablePage{Title: "考试日程与考场门贴", T: t})
+	p := timetablePage{Title: "考试日程与考场门贴", T: t, Q: strings.TrimSpace(r.URL.Query().Get("q"))}
+	if p.Holders, err = s.App.FindTicketHolders(r.Context(), actorOf(r), t.Site.Code, p.Q); err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "timetable", p)
 }
 
 func (s *Server) timetableXLSX(w http.ResponseWriter, r *http.Request) {
@@ -85,13 +93,14 @@ type roomsExtra struct {
 	Rooms    app.SiteRooms
 	Header   []string
 	Imported string
-	Saved    string
+	Saved    string // a room's name
+	Venue    string // a venue's name
 }
 
 func (s *Server) roomsExtra(r *http.Request) (roomsExtra, error) {
 	rs, err := s.App.Rooms(r.Context(), actorOf(r), siteParam(r))
 	q := r.URL.Query()
-	return roomsExtra{Rooms: rs, Header: app.RoomFileHeader, Imported: q.Get("imported"), Saved: q.Get("saved")}, err
+	return roomsExtra{Rooms: rs, Header: app.RoomFileHeader, Imported: q.Get("imported"), Saved: q.Get("saved"), Venue: q.Get("venue")}, err
 }
 
 func (s *Server) roomsPage(w http.ResponseWriter, r *http.Request) {
@@ -165,6 +174,22 @@ func (s *Server) roomsImport(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.refuse(w, r, "rooms", formPage{Title: "考试地点与考场", Extra: extra}, err)
+}
+
+func (s *Server) venueEdit(w http.ResponseWriter, r *http.Request) {
+	r.ParseForm()
+	v := r.PostForm
+	venue, err := s.App.SaveVenue(r.Context(), actorOf(r), app.VenueInput{ID: v.Get("id"), Address: v.Get("address"), Directions: v.Get("directions")})
+	if err != nil {
+		extra, e2 := s.roomsExtra(r)
+		if e2 != nil {
+			s.pageError(w, r, e2)
+			return
+		}
+		s.refuse(w, r, "rooms", formPage{Title: "考试地点与考场", Extra: extra}, err)
+		return
+	}
+	http.Redirect(w, r, "/staff/rooms?venue="+url.QueryEscape(venue.Name), http.StatusSeeOther)
 }
 
 type roomEditExtra struct {

@@ -94,6 +94,17 @@ func TestSeatingWalk(t *testing.T) {
 		}
 		status, body, _ = office.get("/staff/timetable")
 		office.expect(status, body, "已生成准考证 1 份", "机房A301", "门贴（PDF）")
+		status, body, _ = office.get("/staff/timetable?q=2411010636800001")
+		office.expect(status, body, "入座考生", "准考证号 2411010636800001", "/staff/applications/"+ap.ID+"/ticket.pdf")
+		status, body, _ = office.get("/staff/timetable?q=" + url.QueryEscape(residentID(81)[14:]))
+		office.expect(status, body, "入座考生")
+		status, body, _ = office.get("/staff/timetable?q=nobody")
+		office.expect(status, body, "没有找到“nobody”")
+		if status, _, resp := office.get("/staff/applications/" + ap.ID + "/ticket.pdf"); status != 200 || resp.Header.Get("Content-Type") != "application/pdf" {
+			t.Errorf("office print = %d", status)
+		}
+		status, body, _ = office.post("/staff/venues/edit", url.Values{"id": {cbt.VenueID}, "address": {"丰台区造甲村南1号（东门）"}, "directions": {"公交300路"}})
+		office.expect(status, body, "已保存考试地点“丰台职业教育中心”的地址和乘车路线", "丰台区造甲村南1号（东门）")
 		status, _, resp = office.get("/staff/door-list.pdf?room=" + cbt.ID + "&day=" + firstDay(t, a, ap.ID))
 		if status != 200 || resp.Header.Get("Content-Type") != "application/pdf" {
 			t.Errorf("door list = %d", status)
