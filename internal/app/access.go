@@ -9,6 +9,9 @@ import (
 
 // actorAccount returns the live account of the actor (usernames are unique).
 func (a *App) actorAccount(ctx context.Context, actor Actor) (kaowu.Account, error) {
+	if acc := actor.Account; acc != nil && acc.Username == actor.Username && acc.Role == actor.Role {
+		return *acc, nil
+	}
 	accs, err := a.Store.AccountsByLogin(ctx, actor.Username)
 	if err != nil {
 		return kaowu.Account{}, err

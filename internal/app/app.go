@@ -54,6 +54,9 @@ func New(s *store.Store, clock kaowu.Clock, log *slog.Logger) *App {
 type Actor struct {
 	Username string
 	Role     kaowu.Role
+	// Account, when set, is the actor's account as the request's session
+	// loaded it: the use cases take it instead of reading it again.
+	Account *kaowu.Account
 }
 
 // System is the actor of work the system does by itself or that an operator

@@ -346,6 +346,29 @@ func TestSessions(t *testing.T) {
 		}
 		// Idle timeout on the App's clock.
 		b := login(t, ts.URL, "sessioner")
+		// Page views within a minute of each other write nothing: the
+		// stored idle expiry moves on at most once a minute.
+		latest := func() time.Time {
+			t.Helper()
+			var at time.Time
+			if err := s.SQLDB().QueryRowContext(ctx, `SELECT expires_at FROM sessions ORDER BY expires_at DESC LIMIT 1`).Scan(&at); err != nil {
+				t.Fatal(err)
+			}
+			return at
+		}
+		before := latest()
+		for range 5 {
+			clock.Advance(5 * time.Second)
+			b.get("/me")
+		}
+		if got := latest(); !got.Equal(before) {
+			t.Errorf("five page views within 25 s wrote the session: expiry %s → %s", before, got)
+		}
+		clock.Advance(time.Minute)
+		b.get("/me")
+		if got := latest(); got.Sub(before) < time.Minute {
+			t.Errorf("a page view 85 s later did not move the expiry on: %s → %s", before, got)
+		}
 		clock.Advance(29 * time.Minute)
 		if _, _, resp := b.get("/me"); resp.Request.URL.Path != "/me" {
 			t.Fatal("session ended before 30 idle minutes")

@@ -5,10 +5,12 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"reflect"
 	"strings"
 	"time"
 
 	"github.com/alexedwards/scs/v2"
+	lru "github.com/hashicorp/golang-lru/v2"
 
 	"kaowu"
 	"kaowu/internal/app"
@@ -28,25 +30,68 @@ const (
 // one query text for both engines. scs computes expiry instants on the
 // real clock; the store keeps the same remaining time on the App's clock,
 // so that idle timeouts follow `serve --now` and the tests' ManualClock.
+//
+// scs commits a session on every request to push its idle expiry on. The
+// store skips that write when the data are what it read at the start of
+// the request and the stored expiry is less than sessionSlack old: a page
+// view then costs no write transaction (on SQLite, no turn at its single
+// writer), and the idle timeout holds to within sessionSlack.
 type sessionStore struct {
-	app *app.App
+	app  *app.App
+	seen *lru.Cache[string, seenSession] // token → as last read or written here
+}
+
+// sessionSlack is how much of a session's idle time a request may leave
+// unrecorded.
+const sessionSlack = time.Minute
+
+type seenSession struct {
+	data    string
+	expires time.Time
 }
 
 var _ scs.CtxStore = sessionStore{}
 
+// sameSession reports whether two encoded sessions hold the same deadline
+// and values. Gob encodes a map in no fixed order, so equal sessions need
+// not be equal bytes.
+func sameSession(a string, b []byte) bool {
+	if a == string(b) {
+		return true
+	}
+	var codec scs.GobCodec
+	da, va, err1 := codec.Decode([]byte(a))
+	db, vb, err2 := codec.Decode(b)
+	return err1 == nil && err2 == nil && da.Equal(db) && reflect.DeepEqual(va, vb)
+}
+
 // FindCtx implements scs.CtxStore.
 func (s sessionStore) FindCtx(ctx context.Context, token string) ([]byte, bool, error) {
-	return s.app.Store.FindSession(ctx, token, s.app.Clock.Now())
+	b, expires, found, err := s.app.Store.FindSession(ctx, token, s.app.Clock.Now())
+	if found {
+		s.seen.Add(token, seenSession{string(b), expires})
+	} else {
+		s.seen.Remove(token)
+	}
+	return b, found, err
 }
 
 // CommitCtx implements scs.CtxStore.
 func (s sessionStore) CommitCtx(ctx context.Context, token string, b []byte, expiry time.Time) error {
 	expires := s.app.Clock.Now().Add(time.Until(expiry))
-	return s.app.Store.Update(ctx, func(tx *store.Tx) error { return tx.PutSession(ctx, token, b, expires) })
+	if old, ok := s.seen.Get(token); ok && !expires.Before(old.expires) && expires.Sub(old.expires) < sessionSlack && sameSession(old.data, b) {
+		return nil
+	}
+	err := s.app.Store.Update(ctx, func(tx *store.Tx) error { return tx.PutSession(ctx, token, b, expires) })
+	if err == nil {
+		s.seen.Add(token, seenSession{string(b), expires})
+	}
+	return err
 }
 
 // DeleteCtx implements scs.CtxStore.
 func (s sessionStore) DeleteCtx(ctx context.Context, token string) error {
+	s.seen.Remove(token)
 	return s.app.Store.Update(ctx, func(tx *store.Tx) error { return tx.DeleteSession(ctx, token) })
 }
 
@@ -65,7 +110,8 @@ func (s sessionStore) Delete(token string) error { return s.DeleteCtx(context.Ba
 
 func (s *Server) newSessions() *scs.SessionManager {
 	sm := scs.New()
-	sm.Store = sessionStore{app: s.App}
+	seen, _ := lru.New[string, seenSession](100_000) // fails only for a size ≤ 0
+	sm.Store = sessionStore{app: s.App, seen: seen}
 	sm.IdleTimeout = SessionIdleTimeout
 	sm.Lifetime = SessionLifetime
 	sm.HashTokenInStore = true
@@ -95,7 +141,7 @@ func actorOf(r *http.Request) app.Actor {
 	if a == nil {
 		return app.Actor{}
 	}
-	return app.Actor{Username: a.Username, Role: a.Role}
+	return app.Actor{Username: a.Username, Role: a.Role, Account: a}
 }
 
 // withSessions loads the session of every request except static files and

@@ -8,17 +8,19 @@ import (
 	"time"
 )
 
-// FindSession returns the data of an unexpired session at now.
-func (r reader) FindSession(ctx context.Context, token string, now time.Time) ([]byte, bool, error) {
+// FindSession returns the data of an unexpired session at now, and when it
+// expires.
+func (r reader) FindSession(ctx context.Context, token string, now time.Time) ([]byte, time.Time, bool, error) {
 	var b []byte
-	err := r.q.QueryRowContext(ctx, `SELECT data FROM sessions WHERE token = $1 AND expires_at > $2`, token, utc(now)).Scan(&b)
+	var expires time.Time
+	err := r.q.QueryRowContext(ctx, `SELECT data, expires_at FROM sessions WHERE token = $1 AND expires_at > $2`, token, utc(now)).Scan(&b, &expires)
 	if err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
-			return nil, false, nil
+			return nil, time.Time{}, false, nil
 		}
-		return nil, false, fmt.Errorf("find session: %w", err)
+		return nil, time.Time{}, false, fmt.Errorf("find session: %w", err)
 	}
-	return b, true, nil
+	return b, expires, true, nil
 }
 
 // PutSession stores a session's data, replacing the earlier data of the

@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -94,6 +95,12 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		s.read.SetMaxIdleConns(8)
 	}
 	s.q = s.read
+	if s.engine == SQLite {
+		// SQLite parses every statement anew unless it is prepared; the
+		// reads outside transactions reuse prepared ones (pgx caches its
+		// own on PostgreSQL).
+		s.q = &stmtCache{db: s.read}
+	}
 	if err := s.Ping(ctx); err != nil {
 		s.Close()
 		return nil, err
@@ -114,6 +121,57 @@ func sqliteDSN(path string, writer bool) string {
 		v.Add("_pragma", "query_only(1)")
 	}
 	return "file:" + path + "?" + v.Encode()
+}
+
+// stmtCache is a querier over db that prepares each query text once and
+// reuses the statement (database/sql re-prepares it on each connection of
+// the pool as needed). The texts are the store's own, built from
+// constants (IN lists of up to 500 parameters at most), so the cache is
+// bounded by the code, never by the data.
+type stmtCache struct {
+	db    *sql.DB
+	stmts sync.Map // query text → *sql.Stmt
+}
+
+func (c *stmtCache) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
+	if st, ok := c.stmts.Load(query); ok {
+		return st.(*sql.Stmt), nil
+	}
+	st, err := c.db.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if old, loaded := c.stmts.LoadOrStore(query, st); loaded {
+		st.Close()
+		return old.(*sql.Stmt), nil
+	}
+	return st, nil
+}
+
+func (c *stmtCache) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	st, err := c.stmt(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return st.ExecContext(ctx, args...)
+}
+
+func (c *stmtCache) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	st, err := c.stmt(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return st.QueryContext(ctx, args...)
+}
+
+func (c *stmtCache) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	st, err := c.stmt(ctx, query)
+	if err != nil {
+		// A *sql.Row carrying err: the same query on the pool fails the
+		// same way when scanned.
+		return c.db.QueryRowContext(ctx, query, args...)
+	}
+	return st.QueryRowContext(ctx, args...)
 }
 
 // Engine returns the engine the store runs on.

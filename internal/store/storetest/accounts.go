@@ -127,18 +127,18 @@ func testSessions(t *testing.T, s *store.Store) {
 	if err := s.Update(ctx, func(tx *store.Tx) error { return tx.PutSession(ctx, "tok", data, t0.Add(30*time.Minute)) }); err != nil {
 		t.Fatal(err)
 	}
-	b, found, err := s.FindSession(ctx, "tok", t0.Add(29*time.Minute))
+	b, _, found, err := s.FindSession(ctx, "tok", t0.Add(29*time.Minute))
 	if err != nil || !found || !bytes.Equal(b, data) {
 		t.Fatalf("find = %v %v %v", b, found, err)
 	}
-	if _, found, _ := s.FindSession(ctx, "tok", t0.Add(30*time.Minute)); found {
+	if _, _, found, _ := s.FindSession(ctx, "tok", t0.Add(30*time.Minute)); found {
 		t.Error("an expired session was found")
 	}
-	if _, found, _ := s.FindSession(ctx, "nope", t0); found {
+	if _, _, found, _ := s.FindSession(ctx, "nope", t0); found {
 		t.Error("a missing session was found")
 	}
 	s.Update(ctx, func(tx *store.Tx) error { return tx.PutSession(ctx, "tok", []byte("new"), t0.Add(time.Hour)) })
-	if b, _, _ := s.FindSession(ctx, "tok", t0.Add(45*time.Minute)); string(b) != "new" {
+	if b, _, _, _ := s.FindSession(ctx, "tok", t0.Add(45*time.Minute)); string(b) != "new" {
 		t.Errorf("replaced session = %q", b)
 	}
 	var n int64
