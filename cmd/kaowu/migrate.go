@@ -17,7 +17,7 @@ func migrateCmd(ctx context.Context, args []string, e *env) error {
 		return err
 	}
 	defer a.Store.Close()
-	years, err := a.Store.Years(ctx)
+	years, err := a.Years(ctx)
 	if err != nil {
 		return err
 	}

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"sort"
 	"sync"
+	"time"
 
 	"kaowu"
 	"kaowu/internal/store"
@@ -33,9 +34,11 @@ type App struct {
 	// the caller runs them (RunTicketBuild), as the command line does.
 	Builds BuildQueue
 
-	mu    sync.Mutex
-	years map[int]cachedYear
-	key   []byte // the form-signing key, once read (formKey)
+	mu     sync.Mutex
+	years  map[int]cachedYear
+	revs   [][2]int64 // the stored years' revisions, newest first (yearRevisions)
+	revsAt time.Time
+	key    []byte // the form-signing key, once read (formKey)
 	// ticketSigner signs the tickets' QR codes, once read (ticketKey).
 	ticketSigner ed25519.PrivateKey
 }
@@ -76,6 +79,7 @@ func (a *App) Bootstrap(ctx context.Context) error {
 		years = append(years, y)
 	}
 	sort.Ints(years)
+	defer a.forgetRevisions()
 	return a.Store.Update(ctx, func(tx *store.Tx) error {
 		for _, y := range years {
 			if _, err := policy.Load(embedded[y]); err != nil {
@@ -95,13 +99,55 @@ func (a *App) Bootstrap(ctx context.Context) error {
 	})
 }
 
-// Year returns exam year y as stored. Parsed years are cached by revision
-// (one small read per call), so a change made by another process is seen
-// on the next call.
-func (a *App) Year(ctx context.Context, y int) (*policy.Year, error) {
-	rev, err := a.Store.YearRevision(ctx, y)
+// revisionsTTL is how long a process trusts the stored years' revisions it
+// read: a year loaded on one node is seen by the others within it (at
+// once by the node that loaded it), and a page costs no read of them.
+const revisionsTTL = time.Second
+
+// yearRevisions returns the stored years and their revisions, newest
+// first, read at most once per revisionsTTL (real time: a set clock, as in
+// --now, must not stop it).
+func (a *App) yearRevisions(ctx context.Context) ([][2]int64, error) {
+	a.mu.Lock()
+	revs, at := a.revs, a.revsAt
+	a.mu.Unlock()
+	if revs != nil && time.Since(at) < revisionsTTL {
+		return revs, nil
+	}
+	revs, err := a.Store.YearRevisions(ctx)
 	if err != nil {
 		return nil, err
+	}
+	a.mu.Lock()
+	a.revs, a.revsAt = revs, time.Now()
+	a.mu.Unlock()
+	return revs, nil
+}
+
+// forgetRevisions makes the next yearRevisions read them: after this
+// process stored a year.
+func (a *App) forgetRevisions() {
+	a.mu.Lock()
+	a.revs = nil
+	a.mu.Unlock()
+}
+
+// Year returns exam year y as stored. Parsed years are cached by revision
+// (yearRevisions), so a change made by another process is seen within
+// revisionsTTL.
+func (a *App) Year(ctx context.Context, y int) (*policy.Year, error) {
+	revs, err := a.yearRevisions(ctx)
+	if err != nil {
+		return nil, err
+	}
+	rev := int64(-1)
+	for _, r := range revs {
+		if r[0] == int64(y) {
+			rev = r[1]
+		}
+	}
+	if rev < 0 {
+		return nil, kaowu.Errorf(kaowu.ENOTFOUND, "没有%d考试年度的数据", y)
 	}
 	a.mu.Lock()
 	c, ok := a.years[y]
@@ -123,11 +169,21 @@ func (a *App) Year(ctx context.Context, y int) (*policy.Year, error) {
 	return py, nil
 }
 
+// Years returns the stored exam years, newest first.
+func (a *App) Years(ctx context.Context) ([]int, error) {
+	revs, err := a.yearRevisions(ctx)
+	out := make([]int, len(revs))
+	for i, r := range revs {
+		out[i] = int(r[0])
+	}
+	return out, err
+}
+
 // CurrentYear returns the exam year the system works on now: the newest
 // stored year whose online application has opened, else the oldest stored
 // year.
 func (a *App) CurrentYear(ctx context.Context) (*policy.Year, error) {
-	years, err := a.Store.Years(ctx)
+	years, err := a.Years(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -155,6 +211,7 @@ func (a *App) ImportCatalog(ctx context.Context, actor Actor, y int, rows [][]st
 		return nil, kaowu.Errorf(kaowu.EFORBIDDEN, "只有考区考试管理机构可以导入专业目录")
 	}
 	var out *policy.Year
+	defer a.forgetRevisions()
 	err := a.Store.Update(ctx, func(tx *store.Tx) error {
 		doc, err := tx.Year(ctx, y)
 		if err != nil {
@@ -206,6 +263,7 @@ func (a *App) LoadYear(ctx context.Context, actor Actor, doc []byte) (*policy.Ye
 	if err != nil {
 		return nil, err
 	}
+	defer a.forgetRevisions()
 	err = a.Store.Update(ctx, func(tx *store.Tx) error {
 		if err := tx.PutYear(ctx, y.Year, doc, a.Clock.Now()); err != nil {
 			return err

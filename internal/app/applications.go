@@ -105,6 +105,56 @@ func (a *App) MyApplication(ctx context.Context, actor Actor) (kaowu.Application
 	return app, y, err
 }
 
+// Status is what the candidate's status page shows: the application, its
+// submitted versions, the current version's snapshot (zero before the
+// first submission), the desk's reasons when it was returned, and the
+// region's decision once there is one.
+type Status struct {
+	Application kaowu.Application
+	Year        *policy.Year
+	Versions    []kaowu.ApplicationVersion
+	Snapshot    FormSnapshot
+	Returned    *ReturnNote
+	Review      *store.ReviewDecision
+}
+
+// MyStatus returns the actor's status, each part read once.
+func (a *App) MyStatus(ctx context.Context, actor Actor) (Status, error) {
+	app, y, err := a.MyApplication(ctx, actor)
+	if err != nil {
+		return Status{}, err
+	}
+	st := Status{Application: app, Year: y}
+	if st.Versions, err = a.Store.Versions(ctx, app.ID); err != nil {
+		return st, err
+	}
+	if app.Version > 0 {
+		b, err := a.Store.VersionSnapshot(ctx, app.ID, app.Version)
+		if err != nil {
+			return st, err
+		}
+		if err := json.Unmarshal(b, &st.Snapshot); err != nil {
+			return st, fmt.Errorf("snapshot %s v%d: %w", app.ID, app.Version, err)
+		}
+	}
+	if app.State == kaowu.StateReturned {
+		if st.Returned, err = a.returnNote(ctx, app.ID); err != nil {
+			return st, err
+		}
+	}
+	switch app.State {
+	case kaowu.StateApproved, kaowu.StateRejected, kaowu.StatePaid, kaowu.StateForfeited, kaowu.StateTicketed, kaowu.StateScored:
+		d, err := a.Store.ReviewDecisionOf(ctx, app.ID)
+		switch {
+		case err == nil:
+			st.Review = &d
+		case kaowu.ErrorCode(err) != kaowu.ENOTFOUND: // military candidates have none
+			return st, err
+		}
+	}
+	return st, nil
+}
+
 // StartApplication opens the actor's application for the current year, or
 // returns the one they have. It requires the online application window
 // (二（一）1) and a bound WeChat identity (二（一）4(5)).

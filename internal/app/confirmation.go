@@ -610,6 +610,11 @@ func (a *App) ReturnNote(ctx context.Context, actor Actor, applicationID string)
 	if app.State != kaowu.StateReturned {
 		return nil, nil
 	}
+	return a.returnNote(ctx, applicationID)
+}
+
+// returnNote is the desk's last return of an application, if any.
+func (a *App) returnNote(ctx context.Context, applicationID string) (*ReturnNote, error) {
 	ds, err := a.Store.DeskDecisions(ctx, applicationID)
 	if err != nil {
 		return nil, err
@@ -646,7 +651,7 @@ type VoidReport struct {
 // the state compare-and-swap skips what is already void.
 func (a *App) VoidUnconfirmed(ctx context.Context, now time.Time) (VoidReport, error) {
 	var rep VoidReport
-	years, err := a.Store.Years(ctx)
+	years, err := a.Years(ctx)
 	if err != nil {
 		return rep, err
 	}

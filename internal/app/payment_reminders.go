@@ -52,7 +52,7 @@ type PaymentReminderReport struct {
 // transaction); serve runs it every minute.
 func (a *App) RemindPayment(ctx context.Context, now time.Time) (PaymentReminderReport, error) {
 	var rep PaymentReminderReport
-	years, err := a.Store.Years(ctx)
+	years, err := a.Years(ctx)
 	if err != nil {
 		return rep, err
 	}

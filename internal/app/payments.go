@@ -414,7 +414,7 @@ type ForfeitReport struct {
 // forfeited, with a reminder. Idempotent: a second run finds nothing to do.
 func (a *App) ForfeitUnpaid(ctx context.Context, now time.Time) (ForfeitReport, error) {
 	var rep ForfeitReport
-	years, err := a.Store.Years(ctx)
+	years, err := a.Years(ctx)
 	if err != nil {
 		return rep, err
 	}

@@ -241,14 +241,3 @@ func dedupe(ids []string) []string {
 	}
 	return out
 }
-
-// MyReviewDecision returns the region's decision on the actor's own
-// application (approved with the fee due, or rejected with the reason and
-// clause); ENOTFOUND when there is none yet.
-func (a *App) MyReviewDecision(ctx context.Context, actor Actor) (store.ReviewDecision, error) {
-	app, _, err := a.MyApplication(ctx, actor)
-	if err != nil {
-		return store.ReviewDecision{}, err
-	}
-	return a.Store.ReviewDecisionOf(ctx, app.ID)
-}

@@ -140,17 +140,21 @@ func init() {
 		}
 		return false
 	}
-	funcs["approvedOrLater"] = func(s kaowu.ApplicationState) bool {
-		switch s {
-		case kaowu.StateApproved, kaowu.StatePaid, kaowu.StateTicketed, kaowu.StateScored, kaowu.StateForfeited:
-			return true
-		}
-		return false
-	}
+	funcs["approvedOrLater"] = approvedOrLater
 	funcs["paidOrLater"] = func(s kaowu.ApplicationState) bool {
 		return s == kaowu.StatePaid || s == kaowu.StateTicketed || s == kaowu.StateScored
 	}
 	funcs["ticketedOrLater"] = func(s kaowu.ApplicationState) bool { return s == kaowu.StateTicketed || s == kaowu.StateScored }
+}
+
+// approvedOrLater reports whether the region has approved an application
+// (whatever came after).
+func approvedOrLater(s kaowu.ApplicationState) bool {
+	switch s {
+	case kaowu.StateApproved, kaowu.StatePaid, kaowu.StateTicketed, kaowu.StateScored, kaowu.StateForfeited:
+		return true
+	}
+	return false
 }
 
 func flash(r *http.Request) string {
@@ -344,7 +348,7 @@ func (statusPage) PageTitle() string { return "我的报名" }
 // forms, and what to do next and by when.
 func (s *Server) applicationStatus(w http.ResponseWriter, r *http.Request) {
 	ctx, me := r.Context(), actorOf(r)
-	application, y, err := s.App.MyApplication(ctx, me)
+	st, err := s.App.MyStatus(ctx, me)
 	if kaowu.ErrorCode(err) == kaowu.ENOTFOUND {
 		http.Redirect(w, r, "/apply", http.StatusSeeOther)
 		return
@@ -353,33 +357,17 @@ func (s *Server) applicationStatus(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, err)
 		return
 	}
-	p := statusPage{Year: y, App: application, Flash: flash(r)}
-	if _, p.Versions, err = s.App.Application(ctx, me, application.ID); err != nil {
-		s.pageError(w, r, err)
-		return
-	}
+	application, y := st.Application, st.Year
+	p := statusPage{Year: y, App: application, Flash: flash(r), Versions: st.Versions, Snapshot: st.Snapshot, Returned: st.Returned, Review: st.Review}
 	now := s.App.Clock.Now()
 	appWin, _ := y.Window(kaowu.WindowApplication)
 	p.CanChange = application.State == kaowu.StateSubmitted && appWin.Open(now)
 	if application.Version > 0 {
-		if p.Snapshot, _, err = s.App.Snapshot(ctx, me, application.ID, application.Version); err != nil {
-			s.pageError(w, r, err)
-			return
-		}
 		// The materials matter until the desk has confirmed them.
 		if application.State == kaowu.StateSubmitted || application.State.Editable() {
 			p.Materials = p.Snapshot.Decision.Materials
 		}
 		p.ReviewNote = p.Snapshot.Decision.Outcome == eligibility.Review
-	}
-	if application.State == kaowu.StateReturned {
-		if p.Returned, err = s.App.ReturnNote(ctx, me, application.ID); err != nil {
-			s.pageError(w, r, err)
-			return
-		}
-	}
-	if d, err := s.App.MyReviewDecision(ctx, me); err == nil {
-		p.Review = &d
 	}
 	p.Next = nextSteps(y, application, p.Snapshot, p.Review, now)
 	s.render(w, r, http.StatusOK, "application", p)

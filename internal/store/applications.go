@@ -147,6 +147,18 @@ func (r reader) Version(ctx context.Context, applicationID string, version int) 
 
 // Versions returns the submitted versions of an application, oldest first,
 // without their snapshots and photos.
+// VersionSnapshot returns one submitted version's form snapshot (JSON),
+// without its photo: what the status page needs.
+func (r reader) VersionSnapshot(ctx context.Context, applicationID string, version int) ([]byte, error) {
+	var snap string
+	err := r.q.QueryRowContext(ctx, `SELECT snapshot FROM application_versions WHERE application_id = $1 AND version = $2`,
+		applicationID, version).Scan(&snap)
+	if err != nil {
+		return nil, fmt.Errorf("snapshot %d of %s: %w", version, applicationID, notFound(err, "该版本的报名信息不存在"))
+	}
+	return []byte(snap), nil
+}
+
 func (r reader) Versions(ctx context.Context, applicationID string) ([]kaowu.ApplicationVersion, error) {
 	rows, err := r.q.QueryContext(ctx, `SELECT application_id, version, submitted_at, outcome, digest FROM application_versions
 		WHERE application_id = $1 ORDER BY version`, applicationID)

@@ -19,33 +19,23 @@ func (r reader) Year(ctx context.Context, y int) ([]byte, error) {
 	return []byte(doc), nil
 }
 
-// Years returns the stored exam years, newest first.
-func (r reader) Years(ctx context.Context) ([]int, error) {
-	rows, err := r.q.QueryContext(ctx, `SELECT year FROM exam_years ORDER BY year DESC`)
+// YearRevisions returns the stored exam years with their revisions, newest
+// year first.
+func (r reader) YearRevisions(ctx context.Context) ([][2]int64, error) {
+	rows, err := r.q.QueryContext(ctx, `SELECT year, revision FROM exam_years ORDER BY year DESC`)
 	if err != nil {
-		return nil, fmt.Errorf("years: %w", err)
+		return nil, fmt.Errorf("year revisions: %w", err)
 	}
 	defer rows.Close()
-	var out []int
+	var out [][2]int64
 	for rows.Next() {
-		var y int
-		if err := rows.Scan(&y); err != nil {
-			return nil, fmt.Errorf("years: %w", err)
+		var y [2]int64
+		if err := rows.Scan(&y[0], &y[1]); err != nil {
+			return nil, fmt.Errorf("year revisions: %w", err)
 		}
 		out = append(out, y)
 	}
 	return out, rows.Err()
-}
-
-// YearRevision returns the revision of the stored exam year y: it changes
-// whenever the year's document does.
-func (r reader) YearRevision(ctx context.Context, y int) (int64, error) {
-	var rev int64
-	err := r.q.QueryRowContext(ctx, `SELECT revision FROM exam_years WHERE year = $1`, y).Scan(&rev)
-	if err != nil {
-		return 0, fmt.Errorf("year %d revision: %w", y, notFound(err, fmt.Sprintf("没有%d考试年度的数据", y)))
-	}
-	return rev, nil
 }
 
 // PutYear stores the document of exam year y, replacing any earlier one
