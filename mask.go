@@ -37,10 +37,25 @@ var idPattern = regexp.MustCompile(`\b[0-9]{17}[0-9Xx]\b|\b[A-Z]{3}[0-9]{12}\b|\
 
 // MaskIDsIn masks every ID-number-shaped run of characters in s.
 func MaskIDsIn(s string) string {
-	if len(s) < 9 {
-		return s
+	if len(s) < 9 || !hasDigitRun(s, 8) {
+		return s // every pattern holds 8 digits in a row: no regexp for most text
 	}
 	return idPattern.ReplaceAllStringFunc(s, MaskID)
+}
+
+// hasDigitRun reports whether s holds n ASCII digits in a row.
+func hasDigitRun(s string, n int) bool {
+	run := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] >= '0' && s[i] <= '9' {
+			if run++; run == n {
+				return true
+			}
+		} else {
+			run = 0
+		}
+	}
+	return false
 }
 
 // MaskingReplaceAttr is a slog.HandlerOptions.ReplaceAttr that masks ID

@@ -2,6 +2,7 @@ package bench
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"fmt"
 	"image"
@@ -45,16 +46,31 @@ func (u *user) do(ctx context.Context, op, method, path string, body io.Reader, 
 	if ctype != "" {
 		req.Header.Set("Content-Type", ctype)
 	}
+	req.Header.Set("Accept-Encoding", "gzip")
 	start := time.Now()
 	resp, err := u.c.Do(req)
 	var a answer
+	var gzipped bool
 	if err == nil {
 		var b []byte
 		b, err = io.ReadAll(resp.Body)
 		resp.Body.Close()
 		a = answer{status: resp.StatusCode, location: resp.Header.Get("Location"), body: string(b)}
+		gzipped = resp.Header.Get("Content-Encoding") == "gzip"
 	}
 	d := time.Since(start)
+	if err == nil && gzipped && (check != nil || a.status >= 400) { // the checks read the text, after the timing
+		zr, zerr := gzip.NewReader(strings.NewReader(a.body))
+		if zerr == nil {
+			var b []byte
+			if b, zerr = io.ReadAll(zr); zerr == nil {
+				a.body = string(b)
+			}
+		}
+		if zerr != nil {
+			err = fmt.Errorf("%s %s: gzip: %w", method, path, zerr)
+		}
+	}
 	switch {
 	case err != nil:
 		if ctx.Err() != nil { // the run ended while this was in flight: not the server's fault

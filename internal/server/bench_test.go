@@ -74,3 +74,28 @@ func sessionCookie(b *testing.B, base, username string) *http.Cookie {
 	b.Fatal("no session cookie")
 	return nil
 }
+
+// BenchmarkCatalogAPI measures the catalogue API (GET
+// /api/v1/years/2024/catalog, gzip accepted), the public read that every
+// application page's specialty choice makes.
+func BenchmarkCatalogAPI(b *testing.B) {
+	s := storetest.SQLite(b)
+	a := app.New(s, kaowu.NewManualClock(inWindow), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err := a.Bootstrap(context.Background()); err != nil {
+		b.Fatal(err)
+	}
+	srv, err := server.New(a, a.Log, "")
+	if err != nil {
+		b.Fatal(err)
+	}
+	req := httptest.NewRequest(http.MethodGet, "/api/v1/years/2024/catalog", nil)
+	req.Header.Set("Accept-Encoding", "gzip")
+	for b.Loop() {
+		w := httptest.NewRecorder()
+		srv.ServeHTTP(w, req)
+		if w.Code != http.StatusOK {
+			b.Fatalf("catalog = %d", w.Code)
+		}
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "requests/s")
+}
