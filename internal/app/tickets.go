@@ -36,7 +36,7 @@ type TicketIssue struct {
 // makes the application ticketed. A number once issued never changes;
 // issuing again gives numbers only to those without. Each candidate's
 // ticket, state change and audit row are written together, 500 candidates
-// to a transaction.
+// to a transaction (one statement each for the 500).
 func (a *App) IssueTickets(ctx context.Context, actor Actor, askedSite string) (TicketIssue, error) {
 	var rep TicketIssue
 	site, y, err := a.OfficeSite(ctx, actor, askedSite)
@@ -107,18 +107,25 @@ func (a *App) IssueTickets(ctx context.Context, actor Actor, askedSite string) (
 			if err := tx.Lock(ctx, "tickets:"+site.Code); err != nil {
 				return err
 			}
-			issued = 0
 			seqs, archiveSeq, err := tx.TicketSeqs(ctx, y.Year, site.Code, prefix)
 			if err != nil {
 				return err
 			}
+			ids := make([]string, len(chunk))
+			for i, c := range chunk {
+				ids[i] = c.ApplicationID
+			}
+			had, err := tx.Ticketed(ctx, ids)
+			if err != nil {
+				return err
+			}
+			var tickets []kaowu.Ticket
+			var moved []string
+			var audits []kaowu.AuditEntry
 			for _, c := range chunk {
-				if _, err := tx.TicketOf(ctx, c.ApplicationID); err == nil {
+				if had[c.ApplicationID] {
 					continue
-				} else if kaowu.ErrorCode(err) != kaowu.ENOTFOUND {
-					return err
 				}
-				issued++
 				seqs[c.Specialty]++
 				t := kaowu.Ticket{ApplicationID: c.ApplicationID, Year: y.Year, Site: site.Code, Specialty: c.Specialty, Seq: seqs[c.Specialty],
 					TicketNo: kaowu.TicketNo(y.Year, site.AreaCode, c.Specialty, seqs[c.Specialty]), ArchiveNo: archives[c.ApplicationID], IssuedAt: now}
@@ -126,17 +133,18 @@ func (a *App) IssueTickets(ctx context.Context, actor Actor, askedSite string) (
 					archiveSeq++
 					t.ArchiveNo = kaowu.ArchiveNo(y.Year, site.AreaCode, archiveSeq)
 				}
-				if err := tx.InsertTicket(ctx, t); err != nil {
-					return err
-				}
-				if err := tx.SetApplicationState(ctx, c.ApplicationID, kaowu.StatePaid, kaowu.StateTicketed, now); err != nil {
-					return err
-				}
-				if err := a.audit(ctx, tx, actor, "ticket.issue", c.ApplicationID, fmt.Sprintf("生成准考证号 %s，档案号 %s", t.TicketNo, t.ArchiveNo)); err != nil {
-					return err
-				}
+				tickets, moved = append(tickets, t), append(moved, c.ApplicationID)
+				audits = append(audits, kaowu.AuditEntry{At: now, Actor: actor.Username, Role: actor.Role, Action: "ticket.issue", Object: c.ApplicationID,
+					Detail: fmt.Sprintf("生成准考证号 %s，档案号 %s", t.TicketNo, t.ArchiveNo)})
 			}
-			return nil
+			issued = len(tickets)
+			if err := tx.InsertTickets(ctx, tickets); err != nil {
+				return err
+			}
+			if err := tx.SetApplicationStates(ctx, moved, kaowu.StatePaid, kaowu.StateTicketed, now); err != nil {
+				return err
+			}
+			return tx.AppendAudits(ctx, audits)
 		})
 		if err != nil {
 			return rep, fmt.Errorf("issue tickets of %s: %w", site.Code, err)
@@ -155,20 +163,16 @@ func (a *App) IssueTickets(ctx context.Context, actor Actor, askedSite string) (
 func (a *App) previousArchives(ctx context.Context, y *policy.Year, cands []store.SeatingCandidate) (map[string]string, error) {
 	out := map[string]string{}
 	for _, c := range cands {
-		app, err := a.Store.Application(ctx, c.ApplicationID)
-		if err != nil {
-			return nil, err
-		}
-		if app.Version == 0 {
+		if c.Version == 0 {
 			continue
 		}
-		v, err := a.Store.Version(ctx, app.ID, app.Version)
+		b, err := a.Store.VersionSnapshot(ctx, c.ApplicationID, c.Version)
 		if err != nil {
 			return nil, err
 		}
 		var snap FormSnapshot
-		if err := json.Unmarshal(v.Snapshot, &snap); err != nil {
-			return nil, fmt.Errorf("snapshot of %s: %w", app.ID, err)
+		if err := json.Unmarshal(b, &snap); err != nil {
+			return nil, fmt.Errorf("snapshot of %s: %w", c.ApplicationID, err)
 		}
 		if len(snap.Decision.CarriedOver) == 0 {
 			continue

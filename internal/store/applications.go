@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"kaowu"
@@ -114,6 +116,30 @@ func (tx *Tx) SetApplicationState(ctx context.Context, id string, from, to kaowu
 	}
 	if n, _ := res.RowsAffected(); n != 1 {
 		return kaowu.Errorf(kaowu.ECONFLICT, "报名状态已经变化，请刷新后查看")
+	}
+	return nil
+}
+
+// SetApplicationStates moves every application of ids from one state to
+// another, batchRows to a statement; ECONFLICT (and nothing moved, with the
+// caller's rollback) when any is no longer in from.
+func (tx *Tx) SetApplicationStates(ctx context.Context, ids []string, from, to kaowu.ApplicationState, now time.Time) error {
+	for len(ids) > 0 {
+		n := min(len(ids), tx.batchRows(1))
+		args := []any{from, to, utc(now)}
+		ps := make([]string, n)
+		for i, id := range ids[:n] {
+			args = append(args, id)
+			ps[i] = "$" + strconv.Itoa(i+4)
+		}
+		ids = ids[n:]
+		res, err := tx.q.ExecContext(ctx, `UPDATE applications SET state = $2, updated_at = $3 WHERE state = $1 AND id IN (`+strings.Join(ps, ", ")+`)`, args...)
+		if err != nil {
+			return fmt.Errorf("set applications %s→%s: %w", from, to, err)
+		}
+		if got, _ := res.RowsAffected(); got != int64(n) {
+			return kaowu.Errorf(kaowu.ECONFLICT, "报名状态已经变化，请刷新后重试")
+		}
 	}
 	return nil
 }

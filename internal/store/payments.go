@@ -379,10 +379,10 @@ func (r reader) AttemptOrders(ctx context.Context, nos []string) (map[string]str
 }
 
 // eachIn runs query, whose %s is replaced by a parenthesised list of
-// parameters, over keys in chunks of 500, calling scan for every row.
+// parameters, over keys in chunks (batchRows), calling scan for every row.
 func (r reader) eachIn(ctx context.Context, query string, keys []string, scan func(*sql.Rows) error) error {
 	for len(keys) > 0 {
-		n := min(len(keys), 500)
+		n := min(len(keys), r.batchRows(1))
 		args := make([]any, n)
 		for i, k := range keys[:n] {
 			args[i] = k

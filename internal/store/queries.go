@@ -189,13 +189,25 @@ func (tx *Tx) CreateUser(ctx context.Context, u *kaowu.User) error {
 
 // AppendAudit appends e to the audit log, giving it an id when it has none.
 func (tx *Tx) AppendAudit(ctx context.Context, e kaowu.AuditEntry) error {
-	if e.ID == "" {
-		e.ID = NewID()
-	}
-	_, err := tx.q.ExecContext(ctx, `INSERT INTO audit_log (id, at, actor, role, action, object, detail, before_state, after_state) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-		e.ID, utc(e.At), e.Actor, e.Role, e.Action, e.Object, kaowu.MaskIDsIn(e.Detail), kaowu.MaskIDsIn(e.Before), kaowu.MaskIDsIn(e.After))
-	if err != nil {
-		return fmt.Errorf("append audit: %w", err)
+	return tx.AppendAudits(ctx, []kaowu.AuditEntry{e})
+}
+
+// AppendAudits appends audit entries, in as few statements as the engine
+// takes well (batchRows), ID numbers masked.
+func (tx *Tx) AppendAudits(ctx context.Context, es []kaowu.AuditEntry) error {
+	for len(es) > 0 {
+		n := min(len(es), tx.batchRows(9))
+		args := make([]any, 0, n*9)
+		for _, e := range es[:n] {
+			if e.ID == "" {
+				e.ID = NewID()
+			}
+			args = append(args, e.ID, utc(e.At), e.Actor, e.Role, e.Action, e.Object, kaowu.MaskIDsIn(e.Detail), kaowu.MaskIDsIn(e.Before), kaowu.MaskIDsIn(e.After))
+		}
+		es = es[n:]
+		if _, err := tx.q.ExecContext(ctx, `INSERT INTO audit_log (id, at, actor, role, action, object, detail, before_state, after_state) VALUES `+placeholders(n, 9), args...); err != nil {
+			return fmt.Errorf("append audit: %w", err)
+		}
 	}
 	return nil
 }

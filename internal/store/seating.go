@@ -152,14 +152,15 @@ type SeatingCandidate struct {
 	Specialty     string
 	// Unit is the employer unit's id, or the military unit's name for a
 	// military candidate; "" when unknown.
-	Unit  string
-	State kaowu.ApplicationState
+	Unit    string
+	State   kaowu.ApplicationState
+	Version int // the last submitted version; 0 for a military candidate
 }
 
 // SeatingCandidates returns the year's paid (and ticketed) candidates of a
 // site, in the order they became so.
 func (r reader) SeatingCandidates(ctx context.Context, year int, site string) ([]SeatingCandidate, error) {
-	rows, err := r.q.QueryContext(ctx, `SELECT a.id, a.candidate_id, u.name, a.specialty, COALESCE(m.military_unit, u.unit_id, ''), a.state
+	rows, err := r.q.QueryContext(ctx, `SELECT a.id, a.candidate_id, u.name, a.specialty, COALESCE(m.military_unit, u.unit_id, ''), a.state, a.version
 		FROM applications a JOIN users u ON u.id = a.candidate_id LEFT JOIN military_applications m ON m.application_id = a.id
 		WHERE a.year = $1 AND a.site = $2 AND a.state IN ('paid', 'ticketed') ORDER BY a.updated_at, a.id`, year, site)
 	if err != nil {
@@ -169,7 +170,7 @@ func (r reader) SeatingCandidates(ctx context.Context, year int, site string) ([
 	var out []SeatingCandidate
 	for rows.Next() {
 		var c SeatingCandidate
-		if err := rows.Scan(&c.ApplicationID, &c.CandidateID, &c.Name, &c.Specialty, &c.Unit, &c.State); err != nil {
+		if err := rows.Scan(&c.ApplicationID, &c.CandidateID, &c.Name, &c.Specialty, &c.Unit, &c.State, &c.Version); err != nil {
 			return nil, fmt.Errorf("seating candidates of %s: %w", site, err)
 		}
 		out = append(out, c)
@@ -228,14 +229,14 @@ func (r reader) Assignment(ctx context.Context, applicationID string) (kaowu.Sea
 }
 
 // ReplaceAssignments replaces every seat of a site's year with as, in
-// one statement per 500 seats. The unique (room, day, seat) constraint
+// one statement per batchRows seats. The unique (room, day, seat) constraint
 // refuses a seat given twice.
 func (tx *Tx) ReplaceAssignments(ctx context.Context, year int, site string, as []kaowu.SeatAssignment) error {
 	if _, err := tx.q.ExecContext(ctx, `DELETE FROM seat_assignments WHERE year = $1 AND site = $2`, year, site); err != nil {
 		return fmt.Errorf("replace assignments of %s: %w", site, err)
 	}
 	for len(as) > 0 {
-		n := min(len(as), 500)
+		n := min(len(as), tx.batchRows(9))
 		args := make([]any, 0, n*9)
 		for _, a := range as[:n] {
 			day := ""
@@ -364,18 +365,47 @@ func (r reader) TicketSeqs(ctx context.Context, year int, site, archivePrefix st
 	return seqs, archive, nil
 }
 
-// InsertTicket issues a ticket; a number or sequence issued before is a
-// conflict.
-func (tx *Tx) InsertTicket(ctx context.Context, t kaowu.Ticket) error {
-	_, err := tx.q.ExecContext(ctx, `INSERT INTO tickets (`+ticketColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-		t.ApplicationID, t.Year, t.Site, t.Specialty, t.TicketNo, t.Seq, t.ArchiveNo, utc(t.IssuedAt))
-	if isUnique(err) {
-		return &kaowu.Error{Code: kaowu.ECONFLICT, Message: "准考证号已被使用，请重试", Err: err}
-	}
-	if err != nil {
-		return fmt.Errorf("insert ticket %s: %w", t.TicketNo, err)
+// InsertTickets issues tickets, batchRows to a statement; a number, sequence or
+// application issued before is a conflict.
+func (tx *Tx) InsertTickets(ctx context.Context, ts []kaowu.Ticket) error {
+	for len(ts) > 0 {
+		n := min(len(ts), tx.batchRows(8))
+		args := make([]any, 0, n*8)
+		for _, t := range ts[:n] {
+			args = append(args, t.ApplicationID, t.Year, t.Site, t.Specialty, t.TicketNo, t.Seq, t.ArchiveNo, utc(t.IssuedAt))
+		}
+		ts = ts[n:]
+		_, err := tx.q.ExecContext(ctx, `INSERT INTO tickets (`+ticketColumns+`) VALUES `+placeholders(n, 8), args...)
+		if isUnique(err) {
+			return &kaowu.Error{Code: kaowu.ECONFLICT, Message: "准考证号已被使用，请重试", Err: err}
+		}
+		if err != nil {
+			return fmt.Errorf("insert tickets: %w", err)
+		}
 	}
 	return nil
+}
+
+// InsertTicket issues one ticket (InsertTickets).
+func (tx *Tx) InsertTicket(ctx context.Context, t kaowu.Ticket) error {
+	return tx.InsertTickets(ctx, []kaowu.Ticket{t})
+}
+
+// Ticketed returns which of the applications ids have a ticket.
+func (r reader) Ticketed(ctx context.Context, ids []string) (map[string]bool, error) {
+	out := map[string]bool{}
+	err := r.eachIn(ctx, `SELECT application_id FROM tickets WHERE application_id IN %s`, ids, func(rows *sql.Rows) error {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return err
+		}
+		out[id] = true
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("ticketed: %w", err)
+	}
+	return out, nil
 }
 
 // TicketPrint is everything one admission ticket or door-list row shows.
