@@ -164,29 +164,35 @@ func errBadLogin(left int) error {
 	return &kaowu.Error{Code: kaowu.EUNAUTHORIZED, Message: msg, Fields: map[string]string{"password": "用户名/证件号码或密码不正确"}}
 }
 
-func lockedError(what string, until time.Time) error {
-	return &kaowu.Error{Code: kaowu.ETOOMANY, Message: fmt.Sprintf("%s，请于 %s 后再试；忘记密码可通过“找回密码”重设。",
-		what, until.In(kaowu.Shanghai).Format("15:04"))}
+// lockedError says what is locked until when, then advice (may be "").
+func lockedError(what string, until time.Time, advice string) error {
+	if advice != "" {
+		advice = "；" + advice
+	}
+	return &kaowu.Error{Code: kaowu.ETOOMANY, Message: fmt.Sprintf("%s，请于 %s 后再试%s。", what, until.In(kaowu.Shanghai).Format("15:04"), advice)}
 }
+
+// loginAdvice is the advice of a locked login.
+const loginAdvice = "忘记密码可通过“找回密码”重设"
 
 // dummyHash is verified against when a login names no account, so that a
 // wrong username costs as long as a wrong password.
 var dummyHash, _ = auth.Hash("kaowu-dummy-password")
 
 // checkLock refuses when the counter of key is locked at now.
-func (a *App) checkLock(ctx context.Context, key, what string) error {
-	_, err := a.lockState(ctx, key, what)
+func (a *App) checkLock(ctx context.Context, key, what, advice string) error {
+	_, err := a.lockState(ctx, key, what, advice)
 	return err
 }
 
 // lockState returns the counter of key, refusing when it is locked at now.
-func (a *App) lockState(ctx context.Context, key, what string) (store.Throttle, error) {
+func (a *App) lockState(ctx context.Context, key, what, advice string) (store.Throttle, error) {
 	t, err := a.Store.Throttle(ctx, key)
 	if err != nil {
 		return t, err
 	}
 	if now := a.Clock.Now(); t.LockedUntil.After(now) {
-		return t, lockedError(what, t.LockedUntil)
+		return t, lockedError(what, t.LockedUntil, advice)
 	}
 	return t, nil
 }
@@ -247,7 +253,7 @@ func (a *App) resolveLogin(ctx context.Context, login string) (kaowu.Account, bo
 // from one address lock that address. It returns the account on success.
 func (a *App) Login(ctx context.Context, login, password, ip string) (kaowu.Account, error) {
 	ipKey := throttleKey{"login:ip:" + ip, IPFailures, IPLock}
-	if err := a.checkLock(ctx, ipKey.key, "本机登录失败次数过多"); err != nil {
+	if err := a.checkLock(ctx, ipKey.key, "本机登录失败次数过多", loginAdvice); err != nil {
 		return kaowu.Account{}, err
 	}
 	if len(password) > 512 {
@@ -265,7 +271,7 @@ func (a *App) Login(ctx context.Context, login, password, ip string) (kaowu.Acco
 		return kaowu.Account{}, errBadLogin(0)
 	}
 	accKey := throttleKey{"login:account:" + acc.ID, AccountFailures, AccountLock}
-	counter, err := a.lockState(ctx, accKey.key, fmt.Sprintf("密码连续输错 %d 次，账号已锁定 %d 分钟", AccountFailures, int(AccountLock/time.Minute)))
+	counter, err := a.lockState(ctx, accKey.key, fmt.Sprintf("密码连续输错 %d 次，账号已锁定 %d 分钟", AccountFailures, int(AccountLock/time.Minute)), loginAdvice)
 	if err != nil {
 		return kaowu.Account{}, err
 	}
@@ -275,7 +281,7 @@ func (a *App) Login(ctx context.Context, login, password, ip string) (kaowu.Acco
 			return kaowu.Account{}, err
 		}
 		if !t.LockedUntil.IsZero() {
-			return kaowu.Account{}, lockedError(fmt.Sprintf("密码连续输错 %d 次，账号已锁定 %d 分钟", AccountFailures, int(AccountLock/time.Minute)), t.LockedUntil)
+			return kaowu.Account{}, lockedError(fmt.Sprintf("密码连续输错 %d 次，账号已锁定 %d 分钟", AccountFailures, int(AccountLock/time.Minute)), t.LockedUntil, loginAdvice)
 		}
 		return kaowu.Account{}, errBadLogin(AccountFailures - t.Failures)
 	}
@@ -384,7 +390,7 @@ func (a *App) ResetWithCode(ctx context.Context, login, code, password, confirm,
 func (a *App) resetPassword(ctx context.Context, kind, login, password, confirm, ip string,
 	proveBefore func(kaowu.Account) bool, proveInside func(*store.Tx, kaowu.Account) (bool, error)) error {
 	ipKey := throttleKey{kind + ":ip:" + ip, IPFailures, IPLock}
-	if err := a.checkLock(ctx, ipKey.key, "本机尝试次数过多"); err != nil {
+	if err := a.checkLock(ctx, ipKey.key, "本机尝试次数过多", ""); err != nil {
 		return err
 	}
 	acc, found, err := a.resolveLogin(ctx, login)
@@ -398,7 +404,7 @@ func (a *App) resetPassword(ctx context.Context, kind, login, password, confirm,
 		return &kaowu.Error{Code: kaowu.ENOTFOUND, Message: "找不到该账号，请核对用户名或证件号码", Fields: map[string]string{"login": "找不到该账号"}}
 	}
 	accKey := throttleKey{kind + ":account:" + acc.ID, AccountFailures, AccountLock}
-	if err := a.checkLock(ctx, accKey.key, fmt.Sprintf("连续 %d 次验证失败，找回密码已暂停 %d 分钟", AccountFailures, int(AccountLock/time.Minute))); err != nil {
+	if err := a.checkLock(ctx, accKey.key, fmt.Sprintf("连续 %d 次验证失败，找回密码已暂停 %d 分钟", AccountFailures, int(AccountLock/time.Minute)), ""); err != nil {
 		return err
 	}
 	f := fieldErrors{}
@@ -451,7 +457,7 @@ func (a *App) resetPassword(ctx context.Context, kind, login, password, confirm,
 			return err
 		}
 		if !t.LockedUntil.IsZero() {
-			return lockedError(fmt.Sprintf("连续 %d 次验证失败，找回密码已暂停 %d 分钟", AccountFailures, int(AccountLock/time.Minute)), t.LockedUntil)
+			return lockedError(fmt.Sprintf("连续 %d 次验证失败，找回密码已暂停 %d 分钟", AccountFailures, int(AccountLock/time.Minute)), t.LockedUntil, "")
 		}
 		if how == "code" {
 			return kaowu.FieldError("code", "重置码不正确、已使用或已过期（有效期 24 小时，只能使用一次）")

@@ -41,6 +41,8 @@ type App struct {
 	key    []byte // the form-signing key, once read (formKey)
 	// ticketSigner signs the tickets' QR codes, once read (ticketKey).
 	ticketSigner ed25519.PrivateKey
+	// scoreCache holds the score look-up's recent rows (scores.go).
+	scoreCache scoreCache
 }
 
 type cachedYear struct {

@@ -50,3 +50,8 @@ func (a *App) TicketQRPayload(ctx context.Context, applicationID string) (string
 	}
 	return a.ticketQR(ctx, y, ps[0])
 }
+
+// ScoreQRPayload returns the signed QR payload of a score report.
+func (a *App) ScoreQRPayload(ctx context.Context, ans ScoreAnswer) (string, error) {
+	return a.scoreQR(ctx, ans)
+}

@@ -269,9 +269,35 @@ func (q TicketQR) encode(key ed25519.PrivateKey) string {
 	for i, d := range q.Days {
 		days[i] = fmt.Sprintf("%04d%02d%02d", d.Year, d.Month, d.Day)
 	}
-	msg := strings.Join([]string{ticketQRPrefix, qrField(q.TicketNo), qrField(q.Name), qrField(q.IDNumber), qrField(q.Specialty),
-		strings.Join(days, ","), qrField(q.Venue), qrField(q.Room), strconv.Itoa(q.Seat)}, "|")
+	return signFields(key, ticketQRPrefix, q.TicketNo, q.Name, q.IDNumber, q.Specialty, strings.Join(days, ","), q.Venue, q.Room, strconv.Itoa(q.Seat))
+}
+
+// signFields joins prefix and fields with "|" (a "|" inside a field
+// becomes "｜") and appends the Ed25519 signature of it, unpadded
+// base64url.
+func signFields(key ed25519.PrivateKey, prefix string, fields ...string) string {
+	parts := append([]string{prefix}, fields...)
+	for i := 1; i < len(parts); i++ {
+		parts[i] = qrField(parts[i])
+	}
+	msg := strings.Join(parts, "|")
 	return msg + "|" + base64.RawURLEncoding.EncodeToString(ed25519.Sign(key, []byte(msg)))
+}
+
+// verifyFields checks a payload signed by signFields with prefix and n
+// fields after it, and returns its parts (prefix first).
+func verifyFields(pub ed25519.PublicKey, prefix, payload string, n int) ([]string, bool) {
+	payload = strings.TrimSpace(payload)
+	i := strings.LastIndexByte(payload, '|')
+	if i < 0 || !strings.HasPrefix(payload, prefix+"|") {
+		return nil, false
+	}
+	sig, err := base64.RawURLEncoding.DecodeString(payload[i+1:])
+	if err != nil || !ed25519.Verify(pub, []byte(payload[:i]), sig) {
+		return nil, false
+	}
+	f := strings.Split(payload[:i], "|")
+	return f, len(f) == n
 }
 
 // TicketCheck is the result of checking a ticket's QR code at the
@@ -289,17 +315,8 @@ type TicketCheck struct {
 // today.
 func VerifyTicketQR(pub ed25519.PublicKey, payload string, now time.Time) TicketCheck {
 	bad := TicketCheck{Message: "无效：不是本考点签发的准考证，或内容被改动。请核对证件，并联系考点工作人员"}
-	payload = strings.TrimSpace(payload)
-	i := strings.LastIndexByte(payload, '|')
-	if i < 0 || !strings.HasPrefix(payload, ticketQRPrefix+"|") {
-		return bad
-	}
-	sig, err := base64.RawURLEncoding.DecodeString(payload[i+1:])
-	if err != nil || !ed25519.Verify(pub, []byte(payload[:i]), sig) {
-		return bad
-	}
-	f := strings.Split(payload[:i], "|")
-	if len(f) != 9 {
+	f, ok := verifyFields(pub, ticketQRPrefix, payload, 9)
+	if !ok {
 		return bad
 	}
 	seat, err := strconv.Atoi(f[8])

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -380,15 +381,19 @@ func (r reader) AttemptOrders(ctx context.Context, nos []string) (map[string]str
 
 // eachIn runs query, whose %s is replaced by a parenthesised list of
 // parameters, over keys in chunks (batchRows), calling scan for every row.
-func (r reader) eachIn(ctx context.Context, query string, keys []string, scan func(*sql.Rows) error) error {
+// args, when given, are the query's own parameters ($1…), before the
+// list's.
+func (r reader) eachIn(ctx context.Context, query string, keys []string, scan func(*sql.Rows) error, args ...any) error {
 	for len(keys) > 0 {
 		n := min(len(keys), r.batchRows(1))
-		args := make([]any, n)
+		all := append(make([]any, 0, len(args)+n), args...)
+		marks := make([]string, n)
 		for i, k := range keys[:n] {
-			args[i] = k
+			all = append(all, k)
+			marks[i] = "$" + strconv.Itoa(len(args)+i+1)
 		}
 		keys = keys[n:]
-		rows, err := r.q.QueryContext(ctx, fmt.Sprintf(query, placeholders(1, n)), args...)
+		rows, err := r.q.QueryContext(ctx, fmt.Sprintf(query, "("+strings.Join(marks, ", ")+")"), all...)
 		if err != nil {
 			return err
 		}
