@@ -197,6 +197,25 @@ var accessMatrix = map[string]rule{
 	"GET /application/ticket":                    candOnly,
 	"GET /application/ticket.pdf":                candOnly,
 	"GET /tickets/public-key":                    anyone,
+	// Scores (六, 七, 八): the look-up and the report's check are public
+	// (throttled, and alike for every ticket number: scores_test.go in
+	// internal/app); the candidate's own; the region imports and publishes;
+	// the offices export the certificate list; the site records transfers.
+	"GET /scores":                       anyone,
+	"POST /scores":                      anyone,
+	"POST /scores/report.pdf":           anyone,
+	"GET /scores/verify":                anyone,
+	"POST /scores/verify":               anyone,
+	"GET /api/v1/scores":                anyone,
+	"POST /api/v1/scores":               anyone,
+	"GET /application/scores":           candOnly,
+	"GET /application/score-report.pdf": candOnly,
+	"GET /review/scores":                {roles: []kaowu.Role{roleRegion, roleAdmin}},
+	"POST /review/scores/import":        {roles: []kaowu.Role{roleRegion, roleAdmin}},
+	"POST /review/scores/publish":       {roles: []kaowu.Role{roleRegion, roleAdmin}},
+	"GET /staff/certificates.xlsx":      decideRls,
+	"GET /staff/transfers":              officeRls,
+	"POST /staff/transfers":             officeRls,
 }
 
 // resource is what an {id} in a path names.

@@ -443,6 +443,8 @@ func nextSteps(y *policy.Year, a kaowu.Application, snap app.FormSnapshot, revie
 	case kaowu.StateForfeited:
 		out = append(out, nextStep{Text: "未在网上缴费时间内缴费，视为放弃报名；如您已在截止前付款，请携付款凭证联系考点", Clause: pay.Clause,
 			Link: "/application/payment", Label: "查看缴费记录"})
+	case kaowu.StateScored:
+		out = append(out, nextStep{Text: "成绩已导入：成绩公布后可查看各科成绩和两年滚动结果，并下载成绩单", Clause: "六", Link: "/application/scores", Label: "查看成绩"})
 	case kaowu.StateRejected:
 		out = append(out, nextStep{Text: "资格审核未通过（原因见上）；如有疑问，请联系所在考点考试管理机构", Clause: "二（二）"})
 	}

@@ -123,6 +123,7 @@ type entrancePage struct {
 	// device's.
 	Today  string
 	Check  *app.TicketCheck
+	Score  *app.ScoreCheck // a score report's check (score_verify)
 	Typed  string
 	Server bool // checked by the server (no browser crypto, or no script)
 }

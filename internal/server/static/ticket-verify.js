@@ -1,4 +1,5 @@
-// The entrance check of admission tickets: reads the ticket's QR code with
+// The check of signed QR codes: admission tickets at the entrance
+// (data-kind absent) and score reports (data-kind="score"). Reads the code with
 // the camera (jsQR) or from a USB scanner, and verifies its Ed25519
 // signature with the site's public key in the browser (Web Crypto), so
 // that it keeps working offline once the page is open. Where the browser
@@ -39,8 +40,13 @@
     result.appendChild(el("h2", ok ? "ok" : "err", (ok ? "✓ " : "✗ ") + message));
     if (fields) {
       var dl = el("dl", "ticket-check");
-      [["姓名", fields.name], ["准考证号", fields.ticketNo], ["证件号码", fields.id], ["专业代码", fields.specialty],
-        ["考场", fields.venue + " " + fields.room], ["座位号", fields.seat]].forEach(function (r) {
+      var rows = [["姓名", fields.name], ["准考证号", fields.ticketNo], ["证件号码", fields.id], ["专业代码", fields.specialty]];
+      if (score) {
+        rows.push(["考试年度", fields.year], ["各科成绩", fields.scores], ["两年滚动", fields.passed ? "考试合格" : "尚未合格"]);
+      } else {
+        rows.push(["考场", fields.venue + " " + fields.room], ["座位号", fields.seat]);
+      }
+      rows.forEach(function (r) {
         dl.appendChild(el("dt", "", r[0]));
         dl.appendChild(el("dd", "", r[1]));
       });
@@ -50,11 +56,18 @@
   }
 
   var invalid = "无效：不是本考点签发的准考证，或内容被改动。请核对证件，并联系考点工作人员";
+  var invalidScore = "无效：不是本考区签发的成绩单，或内容被改动";
+
+  // The two kinds of signed codes: admission tickets (the entrance) and
+  // score reports (anyone), with their prefix and number of parts.
+  var score = scan.dataset.kind === "score";
+  var prefix = score ? "KS1" : "KT1", parts = score ? 8 : 9;
+  var how = score ? "本机核验（考区公钥）。" : "本机核验（考点公钥）。";
 
   function local(payload) {
     var i = payload.lastIndexOf("|");
     var f = payload.slice(0, i).split("|");
-    if (i < 0 || f[0] !== "KT1" || f.length !== 9) return Promise.resolve(null);
+    if (i < 0 || f[0] !== prefix || f.length !== parts) return Promise.resolve(null);
     var sig;
     try { sig = b64url(payload.slice(i + 1)); } catch (e) { return Promise.resolve(null); }
     return crypto.subtle.importKey("raw", key, { name: "Ed25519" }, false, ["verify"]).then(function (k) {
@@ -70,8 +83,15 @@
     var supported = window.crypto && crypto.subtle && window.TextEncoder;
     var p = supported ? local(payload) : Promise.reject(new Error("no crypto"));
     p.then(function (r) {
-      if (!r || !r.ok) { show(false, invalid, null, "本机核验（考点公钥）。"); return; }
-      var f = r.f, days = f[5].split(",");
+      if (!r || !r.ok) { show(false, score ? invalidScore : invalid, null, how); return; }
+      var f = r.f;
+      if (score) {
+        var shownScores = f[6].split(",").map(function (v) { return v === "-" ? "缺考" : v; }).join("、");
+        show(true, "有效：成绩单内容与考区记录一致", { ticketNo: f[1], name: f[2], id: f[3], specialty: f[4], year: f[5], scores: shownScores, passed: f[7] === "1" },
+          how);
+        return;
+      }
+      var days = f[5].split(",");
       var fields = { ticketNo: f[1], name: f[2], id: f[3], specialty: f[4], venue: f[6], room: f[7], seat: f[8] };
       if (days.indexOf(today()) >= 0) {
         show(true, "有效：今天的考试", fields, "本机核验（考点公钥）。");
@@ -85,6 +105,11 @@
         body: "payload=" + encodeURIComponent(payload), credentials: "same-origin" })
         .then(function (r) { return r.json(); })
         .then(function (c) {
+          if (score) {
+            show(c.Valid, c.Message, c.Valid ? { ticketNo: c.TicketNo, name: c.Name, id: c.IDNumber, specialty: c.Specialty, year: c.Year,
+              scores: c.Scores.map(function (v) { return v === "-" ? "缺考" : v; }).join("、"), passed: c.Passed } : null, "由服务器核验。");
+            return;
+          }
           var t = c.Ticket;
           show(c.Valid && c.Today, c.Message, c.Valid ? { ticketNo: t.ticket_no, name: t.name, id: t.id_number, specialty: t.specialty,
             venue: t.venue, room: t.room, seat: t.seat } : null, "由服务器核验。");
