@@ -37,23 +37,34 @@ var idPattern = regexp.MustCompile(`\b[0-9]{17}[0-9Xx]\b|\b[A-Z]{3}[0-9]{12}\b|\
 
 // MaskIDsIn masks every ID-number-shaped run of characters in s.
 func MaskIDsIn(s string) string {
-	if len(s) < 9 || !hasDigitRun(s, 8) {
-		return s // every pattern holds 8 digits in a row: no regexp for most text
+	if !mayHoldID(s) {
+		return s // no regexp for most text (ticket numbers, amounts, dates)
 	}
 	return idPattern.ReplaceAllStringFunc(s, MaskID)
 }
 
-// hasDigitRun reports whether s holds n ASCII digits in a row.
-func hasDigitRun(s string, n int) bool {
-	run := 0
-	for i := 0; i < len(s); i++ {
-		if s[i] >= '0' && s[i] <= '9' {
-			if run++; run == n {
-				return true
-			}
-		} else {
-			run = 0
+// mayHoldID reports whether s has a run of digits that idPattern could
+// match: 18 digits, or 17 and an X; 12 after three letters; 8 or 10 after
+// H or M. Any run it does not report cannot match.
+func mayHoldID(s string) bool {
+	for i := 0; i < len(s); {
+		if s[i] < '0' || s[i] > '9' {
+			i++
+			continue
 		}
+		j := i
+		for j < len(s) && s[j] >= '0' && s[j] <= '9' {
+			j++
+		}
+		switch n := j - i; {
+		case n == 18, n == 17 && j < len(s) && (s[j] == 'X' || s[j] == 'x'):
+			return true
+		case n == 12 && i >= 3:
+			return true
+		case (n == 8 || n == 10) && i >= 1 && strings.IndexByte("HMhm", s[i-1]) >= 0:
+			return true
+		}
+		i = j
 	}
 	return false
 }

@@ -1,6 +1,7 @@
 package scoring
 
 import (
+	"fmt"
 	"testing"
 
 	"kaowu"
@@ -23,18 +24,22 @@ func typicalInput() Input {
 	}
 }
 
-// BenchmarkEvaluate measures one candidate of two records, trace
-// included, on one goroutine.
+// BenchmarkEvaluate measures one candidate of two records on one
+// goroutine, without a trace (the import) and with one (the offices' page).
 func BenchmarkEvaluate(b *testing.B) {
 	in := typicalInput()
-	if _, err := Evaluate(in); err != nil {
-		b.Fatal(err)
+	for _, trace := range []bool{false, true} {
+		b.Run(fmt.Sprintf("trace=%v", trace), func(b *testing.B) {
+			if _, err := Evaluate(in, trace); err != nil {
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := Evaluate(in, trace); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "candidates/s")
+		})
 	}
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := Evaluate(in); err != nil {
-			b.Fatal(err)
-		}
-	}
-	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "candidates/s")
 }

@@ -181,7 +181,7 @@ func TestCases(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.Name, func(t *testing.T) {
 			in := c.input(t, f.Defaults)
-			res, err := Evaluate(in)
+			res, err := Evaluate(in, true)
 			if *show != "" && strings.Contains(c.Name, *show) {
 				t.Log(js(res), err)
 			}
@@ -205,8 +205,12 @@ func TestCases(t *testing.T) {
 			rev := in
 			rev.Records = slices.Clone(in.Records)
 			slices.Reverse(rev.Records)
-			if again, err := Evaluate(rev); err != nil || !reflect.DeepEqual(again, res) {
+			if again, err := Evaluate(rev, true); err != nil || !reflect.DeepEqual(again, res) {
 				t.Errorf("result depends on the order of the records (err %v):\n%s", err, js(again))
+			}
+			// Without a trace the decision is the same.
+			if quiet, err := Evaluate(in, false); err != nil || !reflect.DeepEqual(quiet, withoutTrace(res)) {
+				t.Errorf("result without a trace differs (err %v):\n%s", err, js(quiet))
 			}
 			if c.Golden != "" {
 				golden(t, c.Golden, in, res)
@@ -478,7 +482,7 @@ func TestEveryKindExercised(t *testing.T) {
 	f, cases := loadCases(t)
 	seen := map[string]bool{}
 	for _, c := range cases {
-		res, err := Evaluate(c.input(t, f.Defaults))
+		res, err := Evaluate(c.input(t, f.Defaults), true)
 		if err != nil {
 			continue
 		}

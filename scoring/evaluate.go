@@ -18,12 +18,13 @@ func Passed(score, passScore int, sat bool) bool {
 // in.Specialty as of exam year in.Year. It is pure: no I/O, no clock, the
 // same answer for the same input whatever the order of in.Records. It
 // returns an error only for invalid input: an EINVALID *kaowu.Error whose
-// message and fields name every bad record.
-func Evaluate(in Input) (Result, error) {
+// message and fields name every bad record. With trace, Result.Trace lists
+// every step; without, it is nil and the evaluation does not pay for it.
+func Evaluate(in Input, trace bool) (Result, error) {
 	if err := validate(&in); err != nil {
 		return Result{}, err
 	}
-	e := newEval(&in)
+	e := newEval(&in, trace)
 	e.window()
 	e.records()
 	e.subjects()
@@ -49,10 +50,11 @@ type eval struct {
 	recs    []rec // newest year first, then by specialty code
 	current *rec  // the record of Year in Specialty, if any
 	res     Result
+	trace   bool // make res.Trace
 }
 
-func newEval(in *Input) *eval {
-	e := &eval{in: in, from: in.Year - in.Window + 1}
+func newEval(in *Input, trace bool) *eval {
+	e := &eval{in: in, from: in.Year - in.Window + 1, trace: trace}
 	e.res = Result{
 		Year:          in.Year,
 		Specialty:     in.Specialty,
@@ -63,7 +65,9 @@ func newEval(in *Input) *eval {
 		NextRemaining: []kaowu.Subject{},
 		Excluded:      []Exclusion{},
 		Reasons:       make([]Reason, 0, 2),
-		Trace:         make([]Step, 0, 4+len(in.Records)+len(kaowu.Subjects)),
+	}
+	if trace {
+		e.res.Trace = make([]Step, 0, 4+len(in.Records)+len(kaowu.Subjects))
 	}
 	e.recs = make([]rec, len(in.Records))
 	for i := range in.Records {
@@ -122,6 +126,9 @@ func (e *eval) note(clause, text string) {
 // step appends a trace step. kv alternates names and values; a name with
 // the prefix "p:" is a parameter of the input, any other a fact.
 func (e *eval) step(rule, clause, result string, kv ...string) {
+	if !e.trace {
+		return
+	}
 	all := make([]KV, 0, len(kv)/2)
 	for i := 0; i+1 < len(kv); i += 2 {
 		if !strings.HasPrefix(kv[i], "p:") {
@@ -139,6 +146,9 @@ func (e *eval) step(rule, clause, result string, kv ...string) {
 
 // window records the exam years whose passes count (七).
 func (e *eval) window() {
+	if !e.trace {
+		return
+	}
 	in := e.in
 	e.step("window", ClauseRolling, itoa(e.from)+"-"+itoa(in.Year),
 		"year", itoa(in.Year), "specialty", in.Specialty, "records", itoa(len(in.Records)),
@@ -159,10 +169,13 @@ func (e *eval) records() {
 		x := &e.recs[i]
 		r := x.r
 		kind, clause, text := e.judge(x)
-		kv := []string{"year", itoa(r.Year), "specialty", r.Specialty, "archive_no", r.ArchiveNo, "province", r.Province,
-			"absent", bool2s(r.Absent), "misconduct", bool2s(r.Misconduct), "scores", e.scores(x)}
-		if targets, ok := in.Merged[r.Specialty]; ok {
-			kv = append(kv, "p:merged."+r.Specialty, strings.Join(targets, ","))
+		var kv []string
+		if e.trace {
+			kv = []string{"year", itoa(r.Year), "specialty", r.Specialty, "archive_no", r.ArchiveNo, "province", r.Province,
+				"absent", bool2s(r.Absent), "misconduct", bool2s(r.Misconduct), "scores", e.scores(x)}
+			if targets, ok := in.Merged[r.Specialty]; ok {
+				kv = append(kv, "p:merged."+r.Specialty, strings.Join(targets, ","))
+			}
 		}
 		if kind != "" {
 			x.excl = len(e.res.Excluded)
@@ -289,7 +302,9 @@ func (e *eval) subjects() {
 			if res.Sat {
 				v = itoa(res.Score)
 			}
-			considered = append(considered, itoa(x.r.Year)+"/"+x.r.Specialty+"="+v)
+			if e.trace {
+				considered = append(considered, itoa(x.r.Year)+"/"+x.r.Specialty+"="+v)
+			}
 			if e.passed(x, k) && (best == nil || better(x, best, k)) {
 				best = x
 			}
@@ -310,12 +325,16 @@ func (e *eval) subjects() {
 				extra += "，在" + p.Province + "取得"
 			}
 			st.Text = yearText(p.Year) + " " + itoa(p.Score) + " 分合格" + extra + "，有效至" + yearText(p.ValidUntil) + "（" + st.Clause + "）。"
-			result = itoa(p.Year) + "/" + p.Specialty + "=" + itoa(p.Score) + " until " + itoa(p.ValidUntil)
+			if e.trace {
+				result = itoa(p.Year) + "/" + p.Specialty + "=" + itoa(p.Score) + " until " + itoa(p.ValidUntil)
+			}
 		} else {
 			st.Clause, st.Text = e.whyNone(k)
 		}
 		e.res.Subjects = append(e.res.Subjects, st)
-		e.step("subject", st.Clause, result, "subject", string(s), "results", strings.Join(considered, ","), "p:pass_score", itoa(in.PassScore))
+		if e.trace {
+			e.step("subject", st.Clause, result, "subject", string(s), "results", strings.Join(considered, ","), "p:pass_score", itoa(in.PassScore))
+		}
 	}
 }
 
@@ -434,11 +453,13 @@ func (e *eval) outcome() {
 		}
 	}
 	res.Reasons = append([]Reason{{Clause: clause, Text: text}}, res.Reasons...)
-	r := "passed"
-	if !res.Passed {
-		r = "remaining " + subjectList(res.Remaining) + "; carry_until " + itoa(res.CarryUntil) + "; next " + subjectList(res.NextRemaining)
+	if e.trace {
+		r := "passed"
+		if !res.Passed {
+			r = "remaining " + subjectList(res.Remaining) + "; carry_until " + itoa(res.CarryUntil) + "; next " + subjectList(res.NextRemaining)
+		}
+		e.step("outcome", clause, r)
 	}
-	e.step("outcome", clause, r)
 }
 
 // scores formats the results of a record for the trace:

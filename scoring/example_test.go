@@ -22,7 +22,7 @@ func ExampleEvaluate() {
 				sat(kaowu.SubjectProfessional, 64), sat(kaowu.SubjectPractice, 57)}},
 		},
 	}
-	res, err := scoring.Evaluate(in)
+	res, err := scoring.Evaluate(in, false)
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -151,7 +151,7 @@ func TestProperties(t *testing.T) {
 	f := func(seed uint64) bool {
 		rng := rand.New(rand.NewPCG(seed, 1))
 		in := randomInput(rng)
-		res, err := Evaluate(in)
+		res, err := Evaluate(in, true)
 		if err != nil {
 			t.Logf("seed %d: %v", seed, err)
 			return false
@@ -192,7 +192,7 @@ func TestProperties(t *testing.T) {
 				return false
 			}
 		}
-		again, _ := Evaluate(in)
+		again, _ := Evaluate(in, true)
 		if !reflect.DeepEqual(res, again) {
 			t.Logf("seed %d: not deterministic", seed)
 			return false
@@ -207,7 +207,7 @@ func TestProperties(t *testing.T) {
 			slices.Reverse(rs)
 			shuffled.Records[i].Results = rs
 		}
-		other, _ := Evaluate(shuffled)
+		other, _ := Evaluate(shuffled, true)
 		if !reflect.DeepEqual(res, other) {
 			t.Logf("seed %d: result depends on the order of the records\n%s", seed, js(in))
 			return false
@@ -243,7 +243,7 @@ func TestInputNotModified(t *testing.T) {
 	for seed := range uint64(200) {
 		in := randomInput(rand.New(rand.NewPCG(seed, 2)))
 		before := js(in)
-		if _, err := Evaluate(in); err != nil {
+		if _, err := Evaluate(in, true); err != nil {
 			t.Fatal(err)
 		}
 		if js(in) != before {
@@ -292,7 +292,7 @@ func TestPropertyInvalidRefused(t *testing.T) {
 			field = fmt.Sprintf("records[%d].year", at)
 		}
 		in.Records[i] = bad
-		_, err := Evaluate(in)
+		_, err := Evaluate(in, true)
 		var e *kaowu.Error
 		if !errors.As(err, &e) || e.Code != kaowu.EINVALID {
 			t.Logf("seed %d: err = %v, want EINVALID", seed, err)

@@ -56,7 +56,7 @@ type Input struct {
 	Records []Record `json:"records"`
 }
 
-// Result is the decision of Evaluate. Every slice is non-nil, so the JSON
+// Result is the decision of Evaluate. Every slice but Trace is non-nil, so the JSON
 // form always has the same fields. Nothing in it depends on the order of
 // Input.Records.
 type Result struct {
@@ -91,8 +91,9 @@ type Result struct {
 	// clause: the outcome first, then notes (passes kept under 一（十）,
 	// transfers between provinces, pass flags that disagree with scores).
 	Reasons []Reason `json:"reasons"`
-	// Trace lists every step of the decision with what it read.
-	Trace []Step `json:"trace"`
+	// Trace lists every step of the decision with what it read, when
+	// Evaluate was asked for it; nil (and left out of JSON) otherwise.
+	Trace []Step `json:"trace,omitempty"`
 }
 
 // SubjectStatus is the decision for one subject.

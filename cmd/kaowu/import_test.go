@@ -71,7 +71,7 @@ func TestImportPrevious(t *testing.T) {
 		{[]string{"previous", "abc", example, "--db", db}, "应为四位数字"},
 		{[]string{"previous", "2023", filepath.Join(dir, "none.csv"), "--db", db}, "打开"},
 		{[]string{"previous", "2023", filepath.Join(dir, "x.pdf"), "--db", db}, ""},
-		{[]string{"scores", "2023", example, "--db", db}, "未知的子命令"},
+		{[]string{"grades", "2023", example, "--db", db}, "未知的子命令"},
 	} {
 		if _, err := importCLI(t, c.args...); err == nil || !strings.Contains(userMessage(err), c.want) {
 			t.Errorf("import %v = %v, want an error containing %q", c.args, err, c.want)

@@ -106,71 +106,42 @@ func (a *App) ImportScores(ctx context.Context, actor Actor, year int, rows [][]
 	rep.Rows = len(parsed)
 	now := a.Clock.Now()
 	imp := store.ScoreImport{ID: store.NewID(), Year: year, Source: source, Digest: digest, Rows: len(parsed), ImportedBy: actor.Username, ImportedAt: now}
-	rollIn, err := a.rollingRecords(ctx, a.Store, y, targets)
-	if err != nil {
-		return rep, err
-	}
-	ids := make([]string, 0, len(parsed))
-	for _, r := range parsed {
-		ids = append(ids, targets[r.ticketNo].ApplicationID)
-	}
-	old, err := a.Store.ScoresOf(ctx, ids)
-	if err != nil {
-		return rep, err
-	}
-	var write []store.Score
-	var scored []string
-	var audits []kaowu.AuditEntry
-	for _, r := range parsed {
-		t := targets[r.ticketNo]
-		s := store.Score{ApplicationID: t.ApplicationID, Year: year, Site: t.Site, TicketNo: t.TicketNo, Specialty: t.Specialty, Scores: r.scores,
-			Misconduct: r.misconduct, ImportID: imp.ID, UpdatedAt: now}
-		prev, had := old[t.ApplicationID]
-		switch {
-		case had && prev.SameResults(s):
-			rep.Unchanged++
-			if prev.Passed {
-				rep.Passed++
-			}
-			continue
-		case had:
-			rep.Changed++
-		default:
-			rep.Created++
-		}
-		res, answer, err := a.scoreAnswer(y, t, s, rollIn[t.ApplicationID])
-		if err != nil {
-			return rep, fmt.Errorf("import scores: 第%d行: %w", r.n, err)
-		}
-		s.Passed, s.Answer = res.Passed, answer
-		if s.Passed {
-			rep.Passed++
-		}
-		write = append(write, s)
-		if t.State == kaowu.StateTicketed {
-			scored = append(scored, t.ApplicationID)
-		}
-		detail := "导入成绩"
-		if had {
-			detail = "更正成绩"
-		}
-		audits = append(audits, kaowu.AuditEntry{At: now, Actor: actor.Username, Role: actor.Role, Action: "score.import", Object: t.ApplicationID,
-			Detail: fmt.Sprintf("%s：准考证号 %s，%s", detail, t.TicketNo, scoresText(s.Scores, s.Misconduct))})
-	}
-	imp.Created, imp.Changed, imp.Unchanged = rep.Created, rep.Changed, rep.Unchanged
-	if len(write) == 0 {
-		return rep, nil // nothing differs from what is stored
-	}
+	// One transaction for the whole file, in slices of scoreSlice rows so
+	// that a region's million answers never sit in memory at once; a
+	// slice's answers are decided while the one before is written.
 	err = a.Store.Update(ctx, func(tx *store.Tx) error {
-		if err := tx.UpsertScores(ctx, write); err != nil {
-			return err
+		var pending chan scoreWrites // the slice being decided
+		for start := 0; ; start += scoreSlice {
+			var next chan scoreWrites
+			if start < len(parsed) {
+				slice := parsed[start:min(start+scoreSlice, len(parsed))]
+				in, err := a.scoreInputs(ctx, tx, y, slice, targets)
+				if err != nil {
+					return err
+				}
+				next = make(chan scoreWrites, 1)
+				go func() { next <- a.decideScores(y, actor, imp.ID, slice, in, now) }()
+			}
+			if pending != nil {
+				w := <-pending
+				if w.err != nil {
+					return w.err
+				}
+				if err := w.write(ctx, tx); err != nil {
+					return err
+				}
+				rep.Created, rep.Changed, rep.Unchanged, rep.Passed = rep.Created+w.rep.Created, rep.Changed+w.rep.Changed,
+					rep.Unchanged+w.rep.Unchanged, rep.Passed+w.rep.Passed
+			}
+			if next == nil {
+				break
+			}
+			pending = next
 		}
-		if err := tx.SetApplicationStates(ctx, scored, kaowu.StateTicketed, kaowu.StateScored, now); err != nil {
-			return err
+		if rep.Created+rep.Changed == 0 {
+			return nil // nothing differs from what is stored
 		}
-		if err := tx.AppendAudits(ctx, audits); err != nil {
-			return err
-		}
+		imp.Created, imp.Changed, imp.Unchanged = rep.Created, rep.Changed, rep.Unchanged
 		if err := tx.InsertScoreImport(ctx, imp); err != nil {
 			return err
 		}
@@ -181,10 +152,112 @@ func (a *App) ImportScores(ctx context.Context, actor Actor, year int, rows [][]
 			source, rep.Rows, rep.Created, rep.Changed, rep.Unchanged))
 	})
 	if err != nil {
-		return rep, fmt.Errorf("import scores: %w", err)
+		return ScoreImportReport{}, fmt.Errorf("import scores: %w", err)
 	}
 	a.scoreCache.forget()
 	return rep, nil
+}
+
+// scoreSlice is the number of rows of a result file read, decided and
+// written at a time.
+const scoreSlice = 1000
+
+// scoreInput is what deciding a slice of a result file needs from the
+// database: each row's ticket, its stored scores and its rolling records.
+type scoreInput struct {
+	targets map[string]store.ScoreTarget // by ticket number
+	old     map[string]store.Score       // by application
+	rolling map[string]rollingIn         // by application
+}
+
+// scoreInputs reads, in tx, what deciding rows needs.
+func (a *App) scoreInputs(ctx context.Context, tx *store.Tx, y *policy.Year, rows []scoreRow, all map[string]store.ScoreTarget) (scoreInput, error) {
+	in := scoreInput{targets: make(map[string]store.ScoreTarget, len(rows))}
+	ids := make([]string, len(rows))
+	for i, r := range rows {
+		t := all[r.ticketNo]
+		in.targets[r.ticketNo], ids[i] = t, t.ApplicationID
+	}
+	var err error
+	if in.old, err = tx.ScoresOf(ctx, ids); err != nil {
+		return in, err
+	}
+	in.rolling, err = a.rollingRecords(ctx, tx, y, in.targets)
+	return in, err
+}
+
+// scoreWrites is what a slice of a result file writes: the rows that
+// differ from what is stored with their answers, the applications that
+// become scored, an audit row each, and the counts.
+type scoreWrites struct {
+	created, changed []store.Score
+	scored           []string
+	audits           []kaowu.AuditEntry
+	rep              ScoreImportReport
+	err              error
+}
+
+// decideScores decides the answers of rows (no I/O).
+func (a *App) decideScores(y *policy.Year, actor Actor, importID string, rows []scoreRow, in scoreInput, now time.Time) scoreWrites {
+	var w scoreWrites
+	merged := mergedSpecialties(y)
+	for _, r := range rows {
+		t := in.targets[r.ticketNo]
+		s := store.Score{ApplicationID: t.ApplicationID, Year: y.Year, Site: t.Site, TicketNo: t.TicketNo, Specialty: t.Specialty, Scores: r.scores,
+			Misconduct: r.misconduct, ImportID: importID, UpdatedAt: now}
+		prev, had := in.old[t.ApplicationID]
+		switch {
+		case had && prev.SameResults(s):
+			w.rep.Unchanged++
+			if prev.Passed {
+				w.rep.Passed++
+			}
+			continue
+		case had:
+			w.rep.Changed++
+		default:
+			w.rep.Created++
+		}
+		res, answer, err := a.scoreAnswer(y, merged, t, s, in.rolling[t.ApplicationID])
+		if err != nil {
+			w.err = fmt.Errorf("第%d行: %w", r.n, err)
+			return w
+		}
+		s.Passed, s.Answer = res.Passed, answer
+		if s.Passed {
+			w.rep.Passed++
+		}
+		detail := "导入成绩"
+		if had {
+			detail = "更正成绩"
+			w.changed = append(w.changed, s)
+		} else {
+			w.created = append(w.created, s)
+		}
+		if t.State == kaowu.StateTicketed {
+			w.scored = append(w.scored, t.ApplicationID)
+		}
+		w.audits = append(w.audits, kaowu.AuditEntry{At: now, Actor: actor.Username, Role: actor.Role, Action: "score.import", Object: t.ApplicationID,
+			Detail: fmt.Sprintf("%s：准考证号 %s，%s", detail, t.TicketNo, scoresText(s.Scores, s.Misconduct))})
+	}
+	return w
+}
+
+// write writes w in tx.
+func (w scoreWrites) write(ctx context.Context, tx *store.Tx) error {
+	if len(w.audits) == 0 {
+		return nil // every row as stored
+	}
+	if err := tx.InsertScores(ctx, w.created); err != nil {
+		return err
+	}
+	if err := tx.UpsertScores(ctx, w.changed); err != nil {
+		return err
+	}
+	if err := tx.SetApplicationStates(ctx, w.scored, kaowu.StateTicketed, kaowu.StateScored, w.audits[0].At); err != nil {
+		return err
+	}
+	return tx.AppendAudits(ctx, w.audits)
 }
 
 // rowsDigest is a digest of a file's cells, to recognise the same file.
@@ -285,33 +358,27 @@ func (a *App) parseScores(ctx context.Context, y *policy.Year, rows [][]string) 
 		p.add("文件", "没有数据行：表头之后每行一名考生")
 	}
 	// Every row must name one of the year's tickets, and its candidate.
-	targets := map[string]store.ScoreTarget{}
-	for start := 0; start < len(out); start += 1000 {
-		chunk := out[start:min(start+1000, len(out))]
-		nos := make([]string, len(chunk))
-		for i, r := range chunk {
-			nos[i] = r.ticketNo
-		}
-		got, err := a.Store.ScoreTargets(ctx, y.Year, nos)
-		if err != nil {
-			return nil, nil, err
-		}
-		for _, r := range chunk {
-			t, ok := got[r.ticketNo]
-			switch {
-			case r.ticketNo == "" || !strings.HasPrefix(r.ticketNo, prefix):
-				continue // reported above
-			case !ok:
-				bad(r.n, "ticket_no", fmt.Sprintf("准考证号 %s 不是%d年度已生成的准考证", r.ticketNo, y.Year))
-				continue
-			case r.idType != "" && r.idType != t.IDType, r.idNumber != string(t.IDNumber):
-				bad(r.n, "id_number", fmt.Sprintf("证件与准考证号 %s 的考生不符（文件：%s，报名：%s %s）", r.ticketNo, kaowu.MaskID(r.idNumber), t.IDType.Label(), kaowu.MaskID(string(t.IDNumber))))
-			case r.specialty != t.Specialty:
-				bad(r.n, "specialty", fmt.Sprintf("专业代码 %s 与准考证号 %s 的报考专业 %s 不符", r.specialty, r.ticketNo, t.Specialty))
-			case r.name != "" && kaowu.FoldText(r.name) != kaowu.FoldText(t.Name):
-				bad(r.n, "name", fmt.Sprintf("姓名“%s”与准考证号 %s 的考生不符", r.name, r.ticketNo))
-			}
-			targets[r.ticketNo] = t
+	nos := make([]string, len(out))
+	for i, r := range out {
+		nos[i] = r.ticketNo
+	}
+	targets, err := a.Store.ScoreTargets(ctx, y.Year, nos)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, r := range out {
+		t, ok := targets[r.ticketNo]
+		switch {
+		case r.ticketNo == "" || !strings.HasPrefix(r.ticketNo, prefix):
+			// reported above
+		case !ok:
+			bad(r.n, "ticket_no", fmt.Sprintf("准考证号 %s 不是%d年度已生成的准考证", r.ticketNo, y.Year))
+		case r.idType != "" && r.idType != t.IDType, r.idNumber != string(t.IDNumber):
+			bad(r.n, "id_number", fmt.Sprintf("证件与准考证号 %s 的考生不符（文件：%s，报名：%s %s）", r.ticketNo, kaowu.MaskID(r.idNumber), t.IDType.Label(), kaowu.MaskID(string(t.IDNumber))))
+		case r.specialty != t.Specialty:
+			bad(r.n, "specialty", fmt.Sprintf("专业代码 %s 与准考证号 %s 的报考专业 %s 不符", r.specialty, r.ticketNo, t.Specialty))
+		case r.name != "" && kaowu.FoldText(r.name) != kaowu.FoldText(t.Name):
+			bad(r.n, "name", fmt.Sprintf("姓名“%s”与准考证号 %s 的考生不符", r.name, r.ticketNo))
 		}
 	}
 	if more > 0 {
@@ -424,7 +491,7 @@ type ScoreSubject struct {
 
 // scoreAnswer decides a candidate's two-year result and makes the
 // look-up's answer.
-func (a *App) scoreAnswer(y *policy.Year, t store.ScoreTarget, s store.Score, in rollingIn) (scoring.Result, []byte, error) {
+func (a *App) scoreAnswer(y *policy.Year, merged map[string][]string, t store.ScoreTarget, s store.Score, in rollingIn) (scoring.Result, []byte, error) {
 	this := scoring.Record{Year: y.Year, Specialty: t.Specialty, ArchiveNo: t.ArchiveNo, Misconduct: s.Misconduct}
 	ans := ScoreAnswer{Year: y.Year, TicketNo: t.TicketNo, Name: t.Name, IDNumber: kaowu.MaskID(string(t.IDNumber)), SpecialtyCode: t.Specialty,
 		PassScore: y.PassLine.Score, MaxScore: y.PassLine.Max, Misconduct: s.Misconduct, ArchiveNo: t.ArchiveNo, RollingClause: y.Eligibility.Rolling.Clause}
@@ -441,18 +508,11 @@ func (a *App) scoreAnswer(y *policy.Year, t store.ScoreTarget, s store.Score, in
 		this.Results = append(this.Results, r)
 		ans.Subjects = append(ans.Subjects, ScoreSubject{Subject: sub, Label: sub.Label(), Sat: r.Sat, Score: v, Passed: r.Passed})
 	}
-	merged := map[string][]string{}
-	for _, sp := range y.Catalog {
-		if len(sp.MergedInto) > 0 {
-			merged[sp.Code] = sp.MergedInto
-		}
-	}
 	res, err := scoring.Evaluate(scoring.Input{Year: y.Year, Specialty: t.Specialty, PassScore: y.PassLine.Score, MaxScore: y.PassLine.Max,
-		Window: y.Eligibility.Rolling.Years, Merged: merged, Records: append([]scoring.Record{this}, in.records...)})
+		Window: y.Eligibility.Rolling.Years, Merged: merged, Records: append([]scoring.Record{this}, in.records...)}, false)
 	if err != nil {
 		return res, nil, err
 	}
-	res.Trace = nil // kept out of the answer: the offices' page shows the reasons
 	ans.Rolling = res
 	if res.Passed {
 		ans.Certificate = fmt.Sprintf("考试合格：在连续两个考试年度内通过%s全部四个科目，可取得该专业资格证书（%s）。证书由北京市人力资源和社会保障局核发，请登录北京人力资源和社会保障局网（www.bjrbj.gov.cn）查询（%s）。",
@@ -461,6 +521,18 @@ func (a *App) scoreAnswer(y *policy.Year, t store.ScoreTarget, s store.Score, in
 	}
 	b, err := json.Marshal(ans)
 	return res, b, err
+}
+
+// mergedSpecialties maps each specialty removed from y's catalogue to the
+// codes it was merged into (一（十）), as scoring.Input.Merged wants it.
+func mergedSpecialties(y *policy.Year) map[string][]string {
+	merged := map[string][]string{}
+	for _, sp := range y.Catalog {
+		if len(sp.MergedInto) > 0 {
+			merged[sp.Code] = sp.MergedInto
+		}
+	}
+	return merged
 }
 
 // scoresText is a row's scores in Chinese, for the audit log.
@@ -636,7 +708,7 @@ type scoreCache struct {
 	checked  time.Time
 }
 
-// scoreCacheRows bounds the rows kept (about 1.5 kB each).
+// scoreCacheRows bounds the rows kept (about 2 kB each: 100 MB at most).
 const scoreCacheRows = 50_000
 
 // forget drops everything: after this node changed scores or their
@@ -924,7 +996,7 @@ func (a *App) RecordTransfer(ctx context.Context, actor Actor, in TransferInput)
 			if err != nil {
 				return err
 			}
-			res, answer, err := a.scoreAnswer(y, target, *redo, in[target.ApplicationID])
+			res, answer, err := a.scoreAnswer(y, mergedSpecialties(y), target, *redo, in[target.ApplicationID])
 			if err != nil {
 				return err
 			}

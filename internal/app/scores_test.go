@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/ed25519"
 	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -69,57 +70,67 @@ func scoreFile(rows ...[]string) [][]string {
 // file again changes nothing; a corrected file changes the rows that
 // differ; bad rows are reported one by one.
 func TestImportScores(t *testing.T) {
-	storetest.Engines(t, func(t *testing.T, s *store.Store) {
-		ctx := context.Background()
-		fx := newScoreFixture(t, s, 3, []string{"368"})
-		file := scoreFile(fx.row(0, "72", "65", "80", "70", "否"), fx.row(1, "55", "缺考", "61", "60", "否"), fx.row(2, "90", "90", "90", "90", "是"))
-		rep, err := fx.a.ImportScores(ctx, fx.region, 2024, file, "scores.xlsx")
-		if err != nil || rep != (app.ScoreImportReport{Rows: 3, Created: 3, Passed: 1}) {
-			t.Fatalf("import %+v %v", rep, err)
-		}
-		for _, ap := range fx.apps {
-			if got, _ := s.Application(ctx, ap.ID); got.State != kaowu.StateScored {
-				t.Errorf("%s is %s after the import", ap.ID, got.State)
-			}
-		}
-		if rep, err := fx.a.ImportScores(ctx, fx.region, 2024, file, "scores.xlsx"); err != nil || !rep.Same {
-			t.Errorf("same file again: %+v %v", rep, err)
-		}
-		file[2][5] = "65" // a correction
-		if rep, err := fx.a.ImportScores(ctx, fx.region, 2024, file, "scores-v2.xlsx"); err != nil || rep.Changed != 1 || rep.Unchanged != 2 || rep.Created != 0 {
-			t.Errorf("corrected file: %+v %v", rep, err)
-		}
-		if _, err := fx.a.ImportScores(ctx, fx.site, 2024, file, "x"); kaowu.ErrorCode(err) != kaowu.EFORBIDDEN {
-			t.Errorf("a site office imported scores: %v", err)
-		}
+	// Each way of matching a file's ticket numbers: looked up one by one,
+	// and the whole year read at once (a region's file).
+	for _, scan := range []int{store.ScoreTargetsScan, 1} {
+		t.Run(fmt.Sprintf("scan=%d", scan), func(t *testing.T) {
+			defer func(v int) { store.ScoreTargetsScan = v }(store.ScoreTargetsScan)
+			store.ScoreTargetsScan = scan
+			storetest.Engines(t, testImportScores)
+		})
+	}
+}
 
-		bad := fx.row(1, "55", "缺考", "61", "60", "否")
-		bad[2] = resident(99999)
-		wrongSpec := fx.row(2, "1", "2", "3", "4", "否")
-		wrongSpec[4] = "302"
-		other := fx.row(0, "1", "2", "3", "4", "否")
-		other[0] = "23" + other[0][2:]
-		_, err = fx.a.ImportScores(ctx, fx.region, 2024, scoreFile(
-			fx.row(0, "101", "abc", "", "60.5", "也许"),
-			bad, wrongSpec, other,
-			[]string{"2411010636899999", "居民身份证", resident(1), "无名", "368", "60", "60", "60", "60", "否"},
-			fx.row(0, "60", "60", "60", "60", "否"),
-		), "bad.xlsx")
-		msg := kaowu.ErrorMessage(err)
-		for _, w := range []string{"第2行.basics", "101", "第2行.related", "第2行.professional", "未填写", "第2行.practice", "第2行.misconduct",
-			"第3行.id_number", "不符", "第4行.specialty", "第5行.ticket_no", "不是2024年度的准考证号", "第6行.ticket_no", "不是2024年度已生成的准考证",
-			"第7行.ticket_no", "与第2行重复"} {
-			if !strings.Contains(msg, w) {
-				t.Errorf("bad file: report lacks %q:\n%s", w, msg)
-			}
+func testImportScores(t *testing.T, s *store.Store) {
+	ctx := context.Background()
+	fx := newScoreFixture(t, s, 3, []string{"368"})
+	file := scoreFile(fx.row(0, "72", "65", "80", "70", "否"), fx.row(1, "55", "缺考", "61", "60", "否"), fx.row(2, "90", "90", "90", "90", "是"))
+	rep, err := fx.a.ImportScores(ctx, fx.region, 2024, file, "scores.xlsx")
+	if err != nil || rep != (app.ScoreImportReport{Rows: 3, Created: 3, Passed: 1}) {
+		t.Fatalf("import %+v %v", rep, err)
+	}
+	for _, ap := range fx.apps {
+		if got, _ := s.Application(ctx, ap.ID); got.State != kaowu.StateScored {
+			t.Errorf("%s is %s after the import", ap.ID, got.State)
 		}
-		if strings.Contains(msg, resident(99999)) {
-			t.Error("the report shows an ID number in full")
+	}
+	if rep, err := fx.a.ImportScores(ctx, fx.region, 2024, file, "scores.xlsx"); err != nil || !rep.Same {
+		t.Errorf("same file again: %+v %v", rep, err)
+	}
+	file[2][5] = "65" // a correction
+	if rep, err := fx.a.ImportScores(ctx, fx.region, 2024, file, "scores-v2.xlsx"); err != nil || rep.Changed != 1 || rep.Unchanged != 2 || rep.Created != 0 {
+		t.Errorf("corrected file: %+v %v", rep, err)
+	}
+	if _, err := fx.a.ImportScores(ctx, fx.site, 2024, file, "x"); kaowu.ErrorCode(err) != kaowu.EFORBIDDEN {
+		t.Errorf("a site office imported scores: %v", err)
+	}
+
+	bad := fx.row(1, "55", "缺考", "61", "60", "否")
+	bad[2] = resident(99999)
+	wrongSpec := fx.row(2, "1", "2", "3", "4", "否")
+	wrongSpec[4] = "302"
+	other := fx.row(0, "1", "2", "3", "4", "否")
+	other[0] = "23" + other[0][2:]
+	_, err = fx.a.ImportScores(ctx, fx.region, 2024, scoreFile(
+		fx.row(0, "101", "abc", "", "60.5", "也许"),
+		bad, wrongSpec, other,
+		[]string{"2411010636899999", "居民身份证", resident(1), "无名", "368", "60", "60", "60", "60", "否"},
+		fx.row(0, "60", "60", "60", "60", "否"),
+	), "bad.xlsx")
+	msg := kaowu.ErrorMessage(err)
+	for _, w := range []string{"第2行.basics", "101", "第2行.related", "第2行.professional", "未填写", "第2行.practice", "第2行.misconduct",
+		"第3行.id_number", "不符", "第4行.specialty", "第5行.ticket_no", "不是2024年度的准考证号", "第6行.ticket_no", "不是2024年度已生成的准考证",
+		"第7行.ticket_no", "与第2行重复"} {
+		if !strings.Contains(msg, w) {
+			t.Errorf("bad file: report lacks %q:\n%s", w, msg)
 		}
-		if sc, _ := s.Score(ctx, fx.apps[1].ID); sc.Scores[0] == nil || *sc.Scores[0] != 65 {
-			t.Errorf("a refused file changed the scores: %+v", sc.Scores)
-		}
-	})
+	}
+	if strings.Contains(msg, resident(99999)) {
+		t.Error("the report shows an ID number in full")
+	}
+	if sc, _ := s.Score(ctx, fx.apps[1].ID); sc.Scores[0] == nil || *sc.Scores[0] != 65 {
+		t.Errorf("a refused file changed the scores: %+v", sc.Scores)
+	}
 }
 
 // TestScoreLookup: before publication nobody sees scores; after it the
@@ -267,6 +278,46 @@ func TestScoreTransfer(t *testing.T) {
 		if err := fx.a.RecordTransfer(ctx, fx.site, app.TransferInput{IDType: kaowu.IDResident, IDNumber: fx.ids[fx.apps[0].ID], Province: "河北省",
 			Year: 2021, Specialty: "368"}); kaowu.ErrorCode(err) != kaowu.EINVALID {
 			t.Errorf("a 2021 transfer: %v", err)
+		}
+	})
+}
+
+// TestImportScoresCopy imports more rows than a multi-row INSERT takes, so
+// that PostgreSQL's COPY writes the scores and the audit rows, and checks
+// every row arrived once.
+func TestImportScoresCopy(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		const n = 70
+		fx := newScoreFixture(t, s, n, []string{"368"})
+		var rows [][]string
+		for i := range n {
+			rows = append(rows, fx.row(i, "60", strconv.Itoa(40+i%60), "70", "缺考", "否"))
+		}
+		rep, err := fx.a.ImportScores(ctx, fx.region, 2024, scoreFile(rows...), "many.csv")
+		if err != nil || rep.Created != n {
+			t.Fatalf("import %+v %v", rep, err)
+		}
+		for i, ap := range fx.apps {
+			sc, err := s.Score(ctx, ap.ID)
+			if err != nil || sc.Scores[1] == nil || *sc.Scores[1] != 40+i%60 || sc.Scores[3] != nil || sc.TicketNo != fx.tickets[ap.ID].TicketNo {
+				t.Errorf("row %d stored as %+v (%v)", i, sc, err)
+			}
+		}
+		audit, err := s.Audit(ctx, 2*n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]int{}
+		for _, e := range audit {
+			if e.Action == "score.import" {
+				got[e.Object]++
+			}
+		}
+		for _, ap := range fx.apps {
+			if got[ap.ID] != 1 {
+				t.Errorf("%s has %d audit rows of its scores", ap.ID, got[ap.ID])
+			}
 		}
 	})
 }

@@ -192,25 +192,23 @@ func (tx *Tx) AppendAudit(ctx context.Context, e kaowu.AuditEntry) error {
 	return tx.AppendAudits(ctx, []kaowu.AuditEntry{e})
 }
 
-// AppendAudits appends audit entries, in as few statements as the engine
-// takes well (batchRows), ID numbers masked.
+// AppendAudits appends audit entries, ID numbers masked, in as few
+// statements as the engine takes well (insertRows).
 func (tx *Tx) AppendAudits(ctx context.Context, es []kaowu.AuditEntry) error {
-	for len(es) > 0 {
-		n := min(len(es), tx.batchRows(9))
-		args := make([]any, 0, n*9)
-		for _, e := range es[:n] {
-			if e.ID == "" {
-				e.ID = NewID()
-			}
-			args = append(args, e.ID, utc(e.At), e.Actor, e.Role, e.Action, e.Object, kaowu.MaskIDsIn(e.Detail), kaowu.MaskIDsIn(e.Before), kaowu.MaskIDsIn(e.After))
+	rows := make([][]any, len(es))
+	for i, e := range es {
+		if e.ID == "" {
+			e.ID = NewID()
 		}
-		es = es[n:]
-		if _, err := tx.q.ExecContext(ctx, `INSERT INTO audit_log (id, at, actor, role, action, object, detail, before_state, after_state) VALUES `+placeholders(n, 9), args...); err != nil {
-			return fmt.Errorf("append audit: %w", err)
-		}
+		rows[i] = []any{e.ID, utc(e.At), e.Actor, e.Role, e.Action, e.Object, kaowu.MaskIDsIn(e.Detail), kaowu.MaskIDsIn(e.Before), kaowu.MaskIDsIn(e.After)}
+	}
+	if err := tx.insertRows(ctx, "audit_log", auditColumns, rows); err != nil {
+		return fmt.Errorf("append audit: %w", err)
 	}
 	return nil
 }
+
+var auditColumns = []string{"id", "at", "actor", "role", "action", "object", "detail", "before_state", "after_state"}
 
 // Audit returns the newest limit audit entries, newest first.
 func (r reader) Audit(ctx context.Context, limit int) ([]kaowu.AuditEntry, error) {

@@ -60,7 +60,8 @@ type Store struct {
 // Tx is a write transaction.
 type Tx struct {
 	reader
-	tx *sql.Tx
+	tx   *sql.Tx
+	conn *sql.Conn // the transaction's connection, for PostgreSQL's COPY (insertRows)
 }
 
 // Open opens the database named by dsn: a postgres:// URL, or a SQLite file
@@ -223,11 +224,16 @@ func (s *Store) Migrate(ctx context.Context) error {
 
 // Update runs fn in one write transaction, committing when fn returns nil.
 func (s *Store) Update(ctx context.Context, fn func(tx *Tx) error) error {
-	sqlTx, err := s.write.BeginTx(ctx, nil)
+	conn, err := s.write.Conn(ctx)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
-	tx := &Tx{reader: reader{q: sqlTx, engine: s.engine}, tx: sqlTx}
+	defer conn.Close()
+	sqlTx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	tx := &Tx{reader: reader{q: sqlTx, engine: s.engine}, tx: sqlTx, conn: conn}
 	if err := fn(tx); err != nil {
 		sqlTx.Rollback()
 		return err
