@@ -25,6 +25,7 @@ func benchCmd(ctx context.Context, args []string, e *env) error {
 	count := fs.Int("count", 0, "submit：准备并提交的报名数（默认为并发数的 5 倍）")
 	year := fs.Int("year", 2024, "考试年度")
 	asJSON := fs.Bool("json", false, "以 JSON 输出结果")
+	pairs := fs.String("pairs", "", "scores：已公布成绩的准考证号和证件号码（.csv 或 .xlsx，两列：准考证号、证件号码）")
 	fs.Usage = func() {
 		fmt.Fprintln(e.stderr, "用法：kaowu bench [参数]          对运行中的服务器施加负载，报告吞吐量、延迟分位数和错误\n      kaowu bench bare [--addr]   运行一个只返回固定内容的 HTTP 服务（本机 HTTP 上限的参照）\n\n负载类型：")
 		for _, n := range mixNames() {
@@ -36,8 +37,20 @@ func benchCmd(ctx context.Context, args []string, e *env) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
+	var scores []bench.ScoreQuery
+	if *pairs != "" {
+		rows, err := readTable(*pairs)
+		if err != nil {
+			return err
+		}
+		for _, r := range rows {
+			if len(r) >= 2 && r[0] != "" && r[0][0] >= '0' && r[0][0] <= '9' { // the header, if any, is skipped
+				scores = append(scores, bench.ScoreQuery{TicketNo: r[0], IDNumber: r[1]})
+			}
+		}
+	}
 	rep, err := bench.Run(ctx, bench.Config{URL: *target, Mix: *mix, Clients: *clients, Duration: *duration,
-		Count: *count, Year: *year, Progress: e.stderr})
+		Count: *count, Year: *year, Scores: scores, Progress: e.stderr})
 	if err != nil {
 		return err
 	}
@@ -65,11 +78,7 @@ func benchBare(ctx context.Context, args []string, e *env) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	body := []byte(strings.Repeat("kaowu bare handler\n", 50))
-	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		w.Write(body)
-	}), ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: bench.Bare(), ReadHeaderTimeout: 10 * time.Second}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err

@@ -621,52 +621,70 @@ func errNoScore() error {
 // number from another.
 func (a *App) LookupScore(ctx context.Context, ticketNo, idNumber, ip string) (ScoreAnswer, error) {
 	var ans ScoreAnswer
-	y, err := a.CurrentYear(ctx)
+	b, err := a.LookupScoreJSON(ctx, ticketNo, idNumber, ip)
 	if err != nil {
 		return ans, err
 	}
+	if err := json.Unmarshal(b, &ans); err != nil {
+		return ans, fmt.Errorf("score answer of %s: %w", ticketNo, err)
+	}
+	return ans, nil
+}
+
+// LookupScoreJSON is LookupScore answering with the ScoreAnswer's JSON as
+// stored, for the API: release day's read is a cache hit and a write of
+// the bytes. The throttles' locks come from the cache too (scoreCache),
+// so that a look-up reads nothing from the database when its row is in
+// memory; a lock set on another node holds here within a second.
+func (a *App) LookupScoreJSON(ctx context.Context, ticketNo, idNumber, ip string) ([]byte, error) {
+	y, err := a.CurrentYear(ctx)
+	if err != nil {
+		return nil, err
+	}
 	pub, open, err := a.ScorePublished(ctx, y.Year)
 	if err != nil {
-		return ans, err
+		return nil, err
 	}
 	if !open {
 		when := "考后两个月内"
 		if pub.PublishAt != nil {
 			when = pub.PublishAt.In(kaowu.Shanghai).Format("2006年1月2日 15:04")
 		}
-		return ans, kaowu.Errorf(kaowu.EFORBIDDEN, "%d年度成绩尚未公布，公布时间：%s（%s）", y.Year, when, ScoreClause)
+		return nil, kaowu.Errorf(kaowu.EFORBIDDEN, "%d年度成绩尚未公布，公布时间：%s（%s）", y.Year, when, ScoreClause)
 	}
 	ticketNo, idNumber = kaowu.NormalizeIDNumber(ticketNo), kaowu.NormalizeIDNumber(idNumber)
 	if ticketNo == "" || idNumber == "" || len(ticketNo) > 32 || len(idNumber) > 32 {
-		return ans, kaowu.Errorf(kaowu.EINVALID, "请填写准考证号和证件号码")
+		return nil, kaowu.Errorf(kaowu.EINVALID, "请填写准考证号和证件号码")
 	}
 	ipKey := throttleKey{"score:ip:" + ip, ScoreIPFailures, ScoreIPLock}
 	ticketKey := throttleKey{"score:ticket:" + ticketNo, ScoreTicketFailures, ScoreTicketLock}
 	locked := fmt.Sprintf("该准考证号查询失败次数过多，已暂停查询 %d 分钟", int(ScoreTicketLock/time.Minute))
-	if err := a.checkLock(ctx, ipKey.key, "本机查询失败次数过多", ""); err != nil {
-		return ans, err
+	now := a.Clock.Now()
+	if until := a.scoreCache.lockedUntil(ipKey.key, now); !until.IsZero() {
+		return nil, lockedError("本机查询失败次数过多", until, "")
 	}
-	if err := a.checkLock(ctx, ticketKey.key, locked, ""); err != nil {
-		return ans, err
+	if until := a.scoreCache.lockedUntil(ticketKey.key, now); !until.IsZero() {
+		return nil, lockedError(locked, until, "")
 	}
 	l, err := a.scoreCache.lookup(ctx, a, ticketNo)
 	if err != nil && kaowu.ErrorCode(err) != kaowu.ENOTFOUND {
-		return ans, err
+		return nil, err
 	}
-	if err != nil || l.Year != y.Year || string(l.IDNumber) != idNumber {
-		t, ferr := a.fail(ctx, ticketKey, ipKey)
-		if ferr != nil {
-			return ans, ferr
+	if err == nil && l.Year == y.Year && string(l.IDNumber) == idNumber {
+		return l.Answer, nil
+	}
+	t, err := a.fail(ctx, ticketKey, ipKey)
+	if err != nil {
+		return nil, err
+	}
+	a.scoreCache.staleLocks() // the address may be locked now too
+	if !t.LockedUntil.IsZero() {
+		if t.Failures == ticketKey.limit {
+			a.Log.Warn("score look-up locked", "ticket_no", ticketNo, "ip", ip, "failures", t.Failures, "until", t.LockedUntil)
 		}
-		if !t.LockedUntil.IsZero() {
-			return ans, lockedError(locked, t.LockedUntil, "")
-		}
-		return ans, errNoScore()
+		return nil, lockedError(locked, t.LockedUntil, "")
 	}
-	if err := json.Unmarshal(l.Answer, &ans); err != nil {
-		return ans, fmt.Errorf("score answer of %s: %w", ticketNo, err)
-	}
-	return ans, nil
+	return nil, errNoScore()
 }
 
 // MyScore returns the actor's scores of the current year, once published.
@@ -699,17 +717,22 @@ func (a *App) MyScore(ctx context.Context, actor Actor) (ScoreAnswer, error) {
 // the answers are published rows that only an import changes, and a node
 // sees such a correction (the revision moves on) within a second. The
 // rows come from scores.answer, written with the scores: the read never
-// waits for the write path.
+// waits for the write path. With the publications it keeps the look-up
+// throttles locked at the last read (at most a second old), so that a
+// look-up whose row is in memory reads nothing from the database.
 type scoreCache struct {
 	mu       sync.Mutex
 	rows     *lru.Cache[string, store.ScoreLookup]
 	pubs     map[int]store.ScorePublication
 	revision map[int]int64
+	locks    map[string]time.Time // throttle key → end of its lock
 	checked  time.Time
 }
 
-// scoreCacheRows bounds the rows kept (about 2 kB each: 100 MB at most).
-const scoreCacheRows = 50_000
+// scoreCacheRows bounds the rows kept: about 2 kB each, 200 MB at most,
+// so that a region's every candidate (Beijing's, with room to spare) is
+// read from the database once and then from memory.
+const scoreCacheRows = 100_000
 
 // forget drops everything: after this node changed scores or their
 // publication.
@@ -722,8 +745,28 @@ func (c *scoreCache) forget() {
 	c.mu.Unlock()
 }
 
-// fresh returns the year's publication, read at most once a second (real
-// time), and drops the rows when the revision moved.
+// staleLocks makes the next look-up read the locks again: after this node
+// recorded a failure.
+func (c *scoreCache) staleLocks() {
+	c.mu.Lock()
+	c.checked = time.Time{}
+	c.mu.Unlock()
+}
+
+// lockedUntil returns the end of key's lock if it is locked at now, or
+// zero (fresh must have run first).
+func (c *scoreCache) lockedUntil(key string, now time.Time) time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if until := c.locks[key]; until.After(now) {
+		return until
+	}
+	return time.Time{}
+}
+
+// fresh returns the year's publication, and reads it and the look-up
+// locks at most once a second (real time); it drops the rows when the
+// revision moved.
 func (c *scoreCache) fresh(ctx context.Context, a *App, year int) (store.ScorePublication, error) {
 	c.mu.Lock()
 	if p, ok := c.pubs[year]; ok && time.Since(c.checked) < time.Second {
@@ -732,6 +775,10 @@ func (c *scoreCache) fresh(ctx context.Context, a *App, year int) (store.ScorePu
 	}
 	c.mu.Unlock()
 	p, err := a.Store.ScorePublicationOf(ctx, year)
+	if err != nil {
+		return p, err
+	}
+	locks, err := a.Store.LockedThrottles(ctx, "score:", a.Clock.Now())
 	if err != nil {
 		return p, err
 	}
@@ -746,7 +793,7 @@ func (c *scoreCache) fresh(ctx context.Context, a *App, year int) (store.ScorePu
 	if old, seen := c.revision[year]; seen && old != p.Revision {
 		c.rows.Purge()
 	}
-	c.pubs[year], c.revision[year], c.checked = p, p.Revision, time.Now()
+	c.pubs[year], c.revision[year], c.locks, c.checked = p, p.Revision, locks, time.Now()
 	return p, nil
 }
 

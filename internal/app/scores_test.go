@@ -203,6 +203,12 @@ func TestScoreLookup(t *testing.T) {
 		if kaowu.ErrorCode(locked) != kaowu.ETOOMANY || kaowu.ErrorMessage(locked) != kaowu.ErrorMessage(lockedMissing) {
 			t.Errorf("after 5 failures: %v; missing %v", locked, lockedMissing)
 		}
+		// Another node over the same database refuses them too.
+		node2, clock2 := newApp(t, s)
+		clock2.Set(fx.clock.Now())
+		if _, err := node2.LookupScoreJSON(ctx, t0, fx.ids[fx.apps[0].ID], "10.0.0.5"); kaowu.ErrorCode(err) != kaowu.ETOOMANY {
+			t.Errorf("another node after 5 failures: %v", err)
+		}
 		fx.clock.Advance(16 * time.Minute)
 		if _, err := fx.a.LookupScore(ctx, t0, fx.ids[fx.apps[0].ID], "10.0.0.4"); err != nil {
 			t.Errorf("after the lock: %v", err)

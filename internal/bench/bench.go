@@ -32,7 +32,11 @@ var Mixes = map[string]string{
 	"journey": "each client walks new candidates through register, WeChat binding, profile, photo, eligibility check, the application steps, submit and status, one after another",
 	"submit":  "prepares one candidate per submission up to the last step (not measured), then measures only the submissions",
 	"fixed":   "GET / in a loop: for a bare handler that answers a fixed body (the HTTP limit)",
+	"scores":  "public score look-up: GET /api/v1/scores?ticket_no=…&id_number=… in a loop over the given tickets (Config.Scores, --pairs), each request the next pair",
 }
+
+// ScoreQuery is one score look-up's ticket number and ID number.
+type ScoreQuery struct{ TicketNo, IDNumber string }
 
 // Config is one load run.
 type Config struct {
@@ -42,6 +46,7 @@ type Config struct {
 	Duration time.Duration // how long the measured phase runs (catalog, status, journey, fixed)
 	Count    int           // submissions to prepare and fire (submit)
 	Year     int           // the exam year whose pages are used
+	Scores   []ScoreQuery  // the look-ups of the scores mix: published scores on the server
 	Progress io.Writer     // where the preparation reports progress; nil for none
 }
 
@@ -51,6 +56,9 @@ type Config struct {
 func Run(ctx context.Context, c Config) (*Report, error) {
 	if _, ok := Mixes[c.Mix]; !ok {
 		return nil, fmt.Errorf("bench: unknown mix %q", c.Mix)
+	}
+	if c.Mix == "scores" && len(c.Scores) == 0 {
+		return nil, errors.New("bench: the scores mix needs the ticket numbers and ID numbers of published scores (--pairs)")
 	}
 	if c.Clients <= 0 {
 		c.Clients = 1
@@ -82,6 +90,12 @@ func Run(ctx context.Context, c Config) (*Report, error) {
 		})
 	case "fixed":
 		err = r.loop(ctx, nil, func(ctx context.Context, u *user) error { return u.get(ctx, "fixed", "/", "") })
+	case "scores":
+		var next atomic.Int64
+		err = r.loop(ctx, nil, func(ctx context.Context, u *user) error {
+			q := c.Scores[int(next.Add(1)-1)%len(c.Scores)]
+			return u.get(ctx, "scores", "/api/v1/scores?"+url.Values{"ticket_no": {q.TicketNo}, "id_number": {q.IDNumber}}.Encode(), `"ticket_no"`)
+		})
 	case "status":
 		err = r.loop(ctx, func(ctx context.Context, u *user) error {
 			if err := u.prepare(ctx); err != nil {

@@ -2,6 +2,7 @@ package bench
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http/httptest"
@@ -97,5 +98,29 @@ func TestIDNumbersAreValidAndUnique(t *testing.T) {
 			t.Fatalf("%s twice", id)
 		}
 		seen[id] = true
+	}
+}
+
+// TestBare: the bare handler's body is JSON, and the fixed and scores
+// mixes drive it without errors (the scores mix against kaowu itself runs
+// in internal/app's BenchmarkScoreLookupLoad, which has published scores).
+func TestBare(t *testing.T) {
+	if !json.Valid(bareBody) {
+		t.Fatalf("bare body is not JSON: %s", bareBody)
+	}
+	ts := httptest.NewServer(Bare())
+	defer ts.Close()
+	for _, mix := range []string{"fixed", "scores"} {
+		rep, err := Run(context.Background(), Config{URL: ts.URL, Mix: mix, Clients: 2, Duration: 100 * time.Millisecond,
+			Scores: []ScoreQuery{{"2411010636800001", "11010519491231002X"}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if o := rep.Op(mix); o.OK == 0 || len(o.Errors) > 0 {
+			t.Errorf("%s: %d ok, errors %v", mix, o.OK, o.Errors)
+		}
+	}
+	if _, err := Run(context.Background(), Config{URL: ts.URL, Mix: "scores"}); err == nil {
+		t.Error("the scores mix ran without tickets to look up")
 	}
 }

@@ -123,16 +123,17 @@ func (s *Server) scoresReportPDF(w http.ResponseWriter, r *http.Request) {
 // wrong ID number and a ticket number that does not exist.
 func (s *Server) apiScores(w http.ResponseWriter, r *http.Request) {
 	ticket, id, err := lookupFields(r)
-	var ans app.ScoreAnswer
+	var b []byte
 	if err == nil {
-		ans, err = s.App.LookupScore(r.Context(), ticket, id, clientIP(r))
+		b, err = s.App.LookupScoreJSON(r.Context(), ticket, id, clientIP(r))
 	}
 	if err != nil {
 		s.apiError(w, r, err)
 		return
 	}
 	w.Header().Set("Cache-Control", "private, no-store")
-	writeJSON(w, http.StatusOK, ans)
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Write(b)
 }
 
 func (s *Server) myScoresPage(w http.ResponseWriter, r *http.Request) {

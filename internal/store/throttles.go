@@ -66,3 +66,23 @@ func (tx *Tx) ClearThrottle(ctx context.Context, key string) error {
 	}
 	return nil
 }
+
+// LockedThrottles returns the keys starting with prefix that are locked
+// at now, with the end of each lock.
+func (r reader) LockedThrottles(ctx context.Context, prefix string, now time.Time) (map[string]time.Time, error) {
+	out := map[string]time.Time{}
+	rows, err := r.q.QueryContext(ctx, `SELECT key, locked_until FROM login_throttles WHERE locked_until > $1 AND key LIKE $2`, utc(now), prefix+"%")
+	if err != nil {
+		return nil, fmt.Errorf("locked throttles %s: %w", prefix, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var k string
+		var until time.Time
+		if err := rows.Scan(&k, &until); err != nil {
+			return nil, fmt.Errorf("locked throttles %s: %w", prefix, err)
+		}
+		out[k] = until.UTC()
+	}
+	return out, rows.Err()
+}
