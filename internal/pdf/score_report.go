@@ -74,7 +74,7 @@ func ScoreReport(r ScoreReportData) ([]byte, error) {
 	top := d.y + 2
 	d.qr(pageW-marginX-qrSide, top, qrSide, qr)
 	d.font(8)
-	d.textIn(pageW-marginX-qrSide-6, top+qrSide+1.5, qrSide+12, d.wrap("成绩单验证码（用考点公钥核验）", qrSide+12), alignCenter)
+	d.textIn(pageW-marginX-qrSide-6, top+qrSide+1.5, qrSide+12, d.wrap("成绩单验证码（用考区公钥核验）", qrSide+12), alignCenter)
 	d.y = top
 	d.font(11)
 	w := contentW - qrSide - 8

@@ -27,13 +27,15 @@ func TestStatusPageShowsAutoConfirmation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	scoresAt := time.Date(2024, 5, 21, 10, 0, 0, 0, kaowu.Shanghai)
+	scoresDay := scoresAt.Add(-time.Hour)
 	for _, c := range []struct {
 		name string
 		page statusPage
 		want []string
 	}{
 		{"confirmed", statusPage{Year: y, App: kaowu.Application{State: kaowu.StateConfirmed, Version: 1, AutoConfirmed: true},
-			Next: nextSteps(y, kaowu.Application{State: kaowu.StateConfirmed}, app.FormSnapshot{}, nil, inWindowTime())},
+			Next: nextSteps(y, kaowu.Application{State: kaowu.StateConfirmed}, app.FormSnapshot{}, nil, store.ScorePublication{}, inWindowTime())},
 			[]string{"您已完成报名确认，请等待考点、考区考试管理机构进行资格审核", "✓ 网上报名", "✓ 报名确认"}},
 		{"failed", statusPage{Year: y, App: kaowu.Application{State: kaowu.StateSubmitted, Version: 1},
 			Snapshot: app.FormSnapshot{Returning: &kaowu.ReturningResult{Returning: true, Reason: "信息与上一年度不一致",
@@ -45,6 +47,15 @@ func TestStatusPageShowsAutoConfirmation(t *testing.T) {
 		{"rejected", statusPage{Year: y, App: kaowu.Application{State: kaowu.StateRejected, Version: 1},
 			Review: &store.ReviewDecision{Decision: kaowu.StateRejected, Reason: "未取得护士执业证书", Clause: "一（七）"}},
 			[]string{"考区审核未通过", "未取得护士执业证书", "依据 <a href=\"/notice/2024#"}},
+		{"scored, publication not set", statusPage{Year: y, App: kaowu.Application{State: kaowu.StateScored, Version: 1},
+			Next: nextSteps(y, kaowu.Application{State: kaowu.StateScored}, app.FormSnapshot{}, nil, store.ScorePublication{}, scoresDay)},
+			[]string{"成绩在考后两个月内公布"}},
+		{"scored, publication set", statusPage{Year: y, App: kaowu.Application{State: kaowu.StateScored, Version: 1},
+			Next: nextSteps(y, kaowu.Application{State: kaowu.StateScored}, app.FormSnapshot{}, nil, store.ScorePublication{PublishAt: &scoresAt}, scoresDay)},
+			[]string{"公布时间：2024年5月21日 10:00"}},
+		{"scored, published", statusPage{Year: y, App: kaowu.Application{State: kaowu.StateScored, Version: 1},
+			Next: nextSteps(y, kaowu.Application{State: kaowu.StateScored}, app.FormSnapshot{}, nil, store.ScorePublication{PublishAt: &scoresAt}, scoresAt)},
+			[]string{"成绩已公布", `href="/application/scores"`}},
 		{"id changed", statusPage{Year: y, App: kaowu.Application{State: kaowu.StateSubmitted, Version: 1},
 			Snapshot: app.FormSnapshot{IDChange: "请携带有效身份证件到考点申请成绩合并（二（一））"}},
 			[]string{"证件信息与上一年度不一致", "申请成绩合并"}},

@@ -369,14 +369,21 @@ func (s *Server) applicationStatus(w http.ResponseWriter, r *http.Request) {
 		}
 		p.ReviewNote = p.Snapshot.Decision.Outcome == eligibility.Review
 	}
-	p.Next = nextSteps(y, application, p.Snapshot, p.Review, now)
+	var pub store.ScorePublication
+	if application.State == kaowu.StateScored {
+		if pub, _, err = s.App.ScorePublished(ctx, y.Year); err != nil {
+			s.pageError(w, r, err)
+			return
+		}
+	}
+	p.Next = nextSteps(y, application, p.Snapshot, p.Review, pub, now)
 	s.render(w, r, http.StatusOK, "application", p)
 }
 
 // nextSteps says what the candidate must do next and by when, from the
-// application's state, the region's decision (nil before it) and the
-// year's calendar.
-func nextSteps(y *policy.Year, a kaowu.Application, snap app.FormSnapshot, review *store.ReviewDecision, now time.Time) []nextStep {
+// application's state, the region's decision (nil before it), the scores'
+// publication (once scored) and the year's calendar.
+func nextSteps(y *policy.Year, a kaowu.Application, snap app.FormSnapshot, review *store.ReviewDecision, pub store.ScorePublication, now time.Time) []nextStep {
 	var out []nextStep
 	appWin, _ := y.Window(kaowu.WindowApplication)
 	pay, _ := y.Window(kaowu.WindowPayment)
@@ -444,7 +451,14 @@ func nextSteps(y *policy.Year, a kaowu.Application, snap app.FormSnapshot, revie
 		out = append(out, nextStep{Text: "未在网上缴费时间内缴费，视为放弃报名；如您已在截止前付款，请携付款凭证联系考点", Clause: pay.Clause,
 			Link: "/application/payment", Label: "查看缴费记录"})
 	case kaowu.StateScored:
-		out = append(out, nextStep{Text: "成绩已导入：成绩公布后可查看各科成绩和两年滚动结果，并下载成绩单", Clause: "六", Link: "/application/scores", Label: "查看成绩"})
+		switch {
+		case pub.PublishAt != nil && !now.Before(*pub.PublishAt):
+			out = append(out, nextStep{Text: "成绩已公布：查看各科成绩和两年滚动结果，下载成绩单", Clause: "六", Link: "/application/scores", Label: "查看成绩"})
+		case pub.PublishAt != nil:
+			out = append(out, nextStep{Text: "成绩公布后，可在此查看各科成绩和两年滚动结果，并下载成绩单", When: "公布时间：" + pub.PublishAt.In(kaowu.Shanghai).Format("2006年1月2日 15:04"), Clause: "六"})
+		default:
+			out = append(out, nextStep{Text: "成绩在考后两个月内公布，公布后可在此查看各科成绩和两年滚动结果，并下载成绩单", Clause: "六"})
+		}
 	case kaowu.StateRejected:
 		out = append(out, nextStep{Text: "资格审核未通过（原因见上）；如有疑问，请联系所在考点考试管理机构", Clause: "二（二）"})
 	}
