@@ -959,14 +959,14 @@ func (a *App) CertificatesXLSX(ctx context.Context, actor Actor, year int) ([]by
 	for i, c := range l.Items {
 		sp, _ := y.Specialty(c.Specialty)
 		site, _ := y.Site(c.Site)
-		rows = append(rows, []string{strconv.Itoa(i + 1), c.Name, c.IDType.Label(), string(c.IDNumber), c.TicketNo, c.ArchiveNo, c.Specialty, sp.Name, sp.Level.Label(), site.Name})
+		rows = append(rows, []string{strconv.Itoa(i + 1), c.Name, c.IDType.Label(), kaowu.MaskID(string(c.IDNumber)), c.TicketNo, c.ArchiveNo, c.Specialty, sp.Name, sp.Level.Label(), site.Name})
 	}
 	var b bytes.Buffer
 	if err := tabular.Write("certificates.xlsx", &b, rows); err != nil {
 		return nil, fmt.Errorf("certificates xlsx: %w", err)
 	}
 	err = a.Store.Update(ctx, func(tx *store.Tx) error {
-		return a.audit(ctx, tx, actor, "certificate.export", strconv.Itoa(year), fmt.Sprintf("导出%d年度合格人员名单：%d 人（含完整证件号码）", year, len(l.Items)))
+		return a.audit(ctx, tx, actor, "certificate.export", strconv.Itoa(year), fmt.Sprintf("导出%d年度合格人员名单：%d 人", year, len(l.Items)))
 	})
 	return b.Bytes(), err
 }

@@ -13,6 +13,7 @@ import (
 	"kaowu/internal/app"
 	"kaowu/internal/store"
 	"kaowu/internal/store/storetest"
+	"kaowu/internal/tabular"
 )
 
 // ticketedCandidate makes candidate n of unit paid, seated and ticketed
@@ -146,9 +147,12 @@ func TestScoresWalk(t *testing.T) {
 		}
 
 		region = login(t, ts.URL, "region-scores") // days later
-		status, _, resp = region.get("/staff/certificates.xlsx")
+		status, body, resp = region.get("/staff/certificates.xlsx")
 		if status != 200 || !strings.Contains(resp.Header.Get("Content-Type"), "spreadsheetml") {
 			t.Errorf("certificates = %d", status)
+		}
+		if rows, err := tabular.Read("certificates.xlsx", strings.NewReader(body)); err != nil || len(rows) != 2 || !strings.Contains(rows[1][3], "********") {
+			t.Errorf("certificate list %v %v: one row, its ID number masked", rows, err)
 		}
 	})
 }
