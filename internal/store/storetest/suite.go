@@ -38,6 +38,7 @@ func Run(t *testing.T, s *store.Store) {
 		{"Applications", testApplications},
 		{"PreviousRecords", testPreviousRecords},
 		{"IdempotencyKeys", testIdempotencyKeys},
+		{"TaskRuns", testTaskRuns},
 	} {
 		t.Run(c.name, func(t *testing.T) { c.fn(t, s) })
 	}
