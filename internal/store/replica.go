@@ -54,7 +54,7 @@ func (r Reader) OnReplica() bool { return r.replica }
 
 // ReplicaStat is one replica's state, for metrics and the operator.
 type ReplicaStat struct {
-	Name string // host:port
+	Name string // host:port (several for a multi-host URL)
 	// Up: the last check reached it and it is usable (not too far behind).
 	Up bool
 	// Lag bounds how far behind the primary it may be now; negative when
@@ -143,6 +143,11 @@ func openReplicas(ctx context.Context, primary *sql.DB, o Options) (*replicaSet,
 		name := dsn
 		if cfg, err := pgconn.ParseConfig(dsn); err == nil {
 			name = cfg.Host + ":" + strconv.Itoa(int(cfg.Port))
+			for _, f := range cfg.Fallbacks {
+				if f.Host != cfg.Host || f.Port != cfg.Port {
+					name += "," + f.Host + ":" + strconv.Itoa(int(f.Port))
+				}
+			}
 		}
 		db, err := sql.Open("pgx", dsn)
 		if err != nil {
