@@ -25,6 +25,7 @@
 #   KW_STATE=/tmp/kaowu-cluster logs, pid files, nginx's configuration, the binary
 #   KW_NODE_ARGS=               more arguments for every `kaowu serve`
 #   KW_SYNC=0                   1: synchronous replication (synchronous_standby_names), see docs/scale.md
+#   KW_FAILOVER_LAG=0           failover: first stop the primary's WAL sender for this many seconds (a lagging standby)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -69,9 +70,11 @@ wait_pg() { # name
   die "PostgreSQL cluster $1 (port $port) did not come up; see /var/log/postgresql/postgresql-$PGV-$1.log"
 }
 
-# configure name: the settings both clusters share (a standby must allow at
-# least the primary's connections), and trust on 127.0.0.1 (a machine's own
-# test cluster; a real one uses scram-sha-256 and TLS between machines).
+# configure name [nosync]: the settings both clusters share (a standby must
+# allow at least the primary's connections), and trust on 127.0.0.1 (a
+# machine's own test cluster; a real one uses scram-sha-256 and TLS between
+# machines). With KW_SYNC=1 commits wait for the standby, except while the
+# clusters are being made ("nosync": there is no standby to wait for yet).
 configure() {
   local name=$1 conf; conf=$(confdir "$name")
   mkdir -p "$conf/conf.d"
@@ -87,7 +90,7 @@ hot_standby_feedback = on
 wal_receiver_status_interval = '1s'
 ssl = off
 EOF
-  if [ "$SYNC" = 1 ]; then
+  if [ "$SYNC" = 1 ] && [ "${2:-}" != nosync ]; then
     printf "synchronous_standby_names = 'FIRST 1 (%s, %s)'\n" "$PRIMARY" "$STANDBY" >>"$conf/conf.d/kaowu-cluster.conf"
   fi
   cat >"$conf/pg_hba.conf" <<'EOF'
@@ -120,7 +123,7 @@ clusters_up() {
   if ! exists "$PRIMARY"; then
     say "creating PostgreSQL $PGV cluster $PRIMARY on port $PRIMARY_PORT"
     pg_createcluster "$PGV" "$PRIMARY" -p "$PRIMARY_PORT" >/dev/null
-    configure "$PRIMARY"
+    configure "$PRIMARY" nosync
     pg_ctlcluster --skip-systemctl-redirect "$PGV" "$PRIMARY" start
     wait_pg "$PRIMARY"
     psql_at "$PRIMARY_PORT" "CREATE ROLE repl WITH REPLICATION LOGIN" >/dev/null
@@ -128,7 +131,7 @@ clusters_up() {
   if ! exists "$STANDBY"; then
     say "creating cluster $STANDBY on port $STANDBY_PORT: a streaming standby of $PRIMARY"
     pg_createcluster "$PGV" "$STANDBY" -p "$STANDBY_PORT" >/dev/null
-    configure "$STANDBY"
+    configure "$STANDBY" nosync
     running "$PRIMARY" || { pg_ctlcluster --skip-systemctl-redirect "$PGV" "$PRIMARY" start; wait_pg "$PRIMARY"; }
     standby_from "$STANDBY" "$PRIMARY_PORT"
   fi
@@ -195,6 +198,12 @@ start_node() { # i
 }
 
 nodes_up() {
+  # Nodes beyond KW_NODES (an earlier up with more) are stopped.
+  for f in "$STATE"/node*.pid; do
+    [ -e "$f" ] || continue
+    local i=${f##*/node}; i=${i%.pid}
+    if [ "$i" -gt "$NODES" ]; then stop_pid "$f"; fi
+  done
   # The first node migrates and seeds the demo data; the others start once
   # it serves, so that they never migrate or seed at the same time.
   start_node 1
@@ -356,8 +365,27 @@ cmd_failover() {
   running "$new" || die "the standby $new is not running"
   [ "$(in_recovery "$new")" = t ] || die "$new is not a standby"
   t0=$(date +%s.%N)
-  say "stopping the primary $old as a crash would (immediate)"
-  pg_ctlcluster --skip-systemctl-redirect "$PGV" "$old" stop -m immediate
+  if [ "${KW_FAILOVER_LAG:-0}" != 0 ]; then
+    # A standby that lags, as over a slow network: the primary's WAL sender
+    # to it stopped for a while before the crash, so that what the primary
+    # wrote meanwhile never leaves it.
+    local sender
+    sender=$(psql_at "$(port_of "$old")" "SELECT pid FROM pg_stat_replication WHERE application_name = '$new'")
+    [ -n "$sender" ] || die "no WAL sender to $new on $old"
+    say "stopping $old's WAL sender to $new (pid $sender) for ${KW_FAILOVER_LAG} s before the crash"
+    kill -STOP "$sender"
+    sleep "$KW_FAILOVER_LAG"
+    t0=$(date +%s.%N)
+    say "stopping the primary $old as a crash would (immediate), the WAL sender with it"
+    pg_ctlcluster --skip-systemctl-redirect "$PGV" "$old" stop -m immediate &
+    local stopping=$!
+    sleep 0.3
+    kill -KILL "$sender" 2>/dev/null || true
+    wait "$stopping"
+  else
+    say "stopping the primary $old as a crash would (immediate)"
+    pg_ctlcluster --skip-systemctl-redirect "$PGV" "$old" stop -m immediate
+  fi
   say "promoting $new"
   pg_ctlcluster --skip-systemctl-redirect "$PGV" "$new" promote
   for _ in $(seq 1 120); do [ "$(in_recovery "$new")" = f ] && break; sleep 0.25; done

@@ -57,6 +57,7 @@ type cluster struct {
 	rows     [][]string         // the imported result file
 	db       *sql.DB            // the primary, for checks
 	bin      string
+	sync     bool // KAOWU_CLUSTER_SYNC=1: synchronous replication (KW_SYNC=1)
 }
 
 // TestCluster brings the cluster up once and runs the failure proofs on
@@ -108,6 +109,15 @@ func start(t *testing.T) *cluster {
 		fmt.Sprintf("KW_PRIMARY_PORT=%d", primaryPort), fmt.Sprintf("KW_STANDBY_PORT=%d", standbyPort),
 		fmt.Sprintf("KW_NODES=%d", nodeCount), fmt.Sprintf("KW_NODE_BASE=%d", nodeBase), fmt.Sprintf("KW_NGINX_PORT=%d", nginxPort),
 		"KW_STATE="+state, "KW_BIN="+c.bin, "KW_DB=kaowu", "KW_DEMO=1", "KW_NOW="+nodesNow.Format("2006-01-02 15:04"))
+	// For the documented failover runs (bench/cluster.sh): synchronous
+	// replication, and a standby lagging by some seconds at the crash.
+	if os.Getenv("KAOWU_CLUSTER_SYNC") == "1" {
+		c.sync = true
+		c.env = append(c.env, "KW_SYNC=1")
+	}
+	if lag := os.Getenv("KAOWU_CLUSTER_FAILOVER_LAG"); lag != "" {
+		c.env = append(c.env, "KW_FAILOVER_LAG="+lag)
+	}
 	// A cluster left by an interrupted run is dropped first (with the
 	// state directory).
 	c.run("destroy")

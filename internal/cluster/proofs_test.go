@@ -2,6 +2,7 @@ package cluster
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -236,6 +237,54 @@ func gone(pid int) {
 	}
 }
 
+// probe inserts numbered rows into failover_probe from several
+// connections until stopped, and keeps the numbers acknowledged.
+type probe struct {
+	stopc chan struct{}
+	wg    sync.WaitGroup
+	mu    sync.Mutex
+	acked []int64
+}
+
+func startProbe(t *testing.T, dsn string, writers int) *probe {
+	p := &probe{stopc: make(chan struct{})}
+	for w := range writers {
+		db, err := sql.Open("pgx", dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		db.SetMaxOpenConns(1)
+		p.wg.Go(func() {
+			defer db.Close()
+			for n := int64(w); ; n += int64(writers) {
+				select {
+				case <-p.stopc:
+					return
+				default:
+				}
+				ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+				_, err := db.ExecContext(ctx, `INSERT INTO failover_probe (n) VALUES ($1)`, n)
+				cancel()
+				if err != nil {
+					time.Sleep(10 * time.Millisecond) // the primary is gone: try the next number soon
+					continue
+				}
+				p.mu.Lock()
+				p.acked = append(p.acked, n)
+				p.mu.Unlock()
+			}
+		})
+	}
+	return p
+}
+
+// stop stops the writers and returns the numbers acknowledged.
+func (p *probe) stop() []int64 {
+	close(p.stopc)
+	p.wg.Wait()
+	return p.acked
+}
+
 // lastUpstream is the node that answered an exchange through nginx (the
 // last address of X-Upstream; nginx lists every node it tried).
 func lastUpstream(x bench.Exchange) string {
@@ -384,11 +433,19 @@ func (c *cluster) nodeKilled(t *testing.T) {
 // scripts/cluster.sh failover stops the primary as a crash would,
 // promotes the standby and rebuilds the old primary as the new standby.
 // The nodes are not restarted: their multi-host URLs find the new
-// primary, and journeys succeed again. Acknowledged registrations missing
-// afterwards would be the asynchronous replication's loss window; they
-// are counted, not forbidden (docs/scale.md).
+// primary, and journeys succeed again. A writer inserting at full speed
+// beside them measures the loss window: inserts the old primary
+// acknowledged that the new one lacks. With asynchronous replication they
+// are counted, not forbidden; with synchronous replication
+// (KAOWU_CLUSTER_SYNC=1) there must be none (docs/scale.md).
 func (c *cluster) failover(t *testing.T) {
 	ctx := context.Background()
+	// Beside the journeys, a writer at full speed on the primary's URL
+	// records every insert the primary acknowledged: the loss window.
+	if _, err := c.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS failover_probe (n BIGINT PRIMARY KEY)`); err != nil {
+		t.Fatal(err)
+	}
+	probe := startProbe(t, c.primaryURL(), 4)
 	var mu sync.Mutex
 	var regs []bench.Exchange
 	var ok atomic.Int64
@@ -409,7 +466,17 @@ func (c *cluster) failover(t *testing.T) {
 		t.Logf("%s", strings.TrimSpace(out))
 		done <- time.Now()
 	}()
-	rep, err := bench.Run(ctx, bench.Config{URL: c.nginx, Mix: "journey", Clients: 6, Duration: 16 * time.Second, Observe: func(x bench.Exchange) {
+	// The journeys go on until 6 s after the failover has finished.
+	loadCtx, endLoad := context.WithCancel(ctx)
+	defer endLoad()
+	finished := make(chan time.Time, 1)
+	go func() {
+		at := <-done
+		finished <- at
+		time.Sleep(6 * time.Second)
+		endLoad()
+	}()
+	rep, err := bench.Run(loadCtx, bench.Config{URL: c.nginx, Mix: "journey", Clients: 6, Duration: 2 * time.Minute, Observe: func(x bench.Exchange) {
 		if x.Err == nil {
 			ok.Add(1)
 		}
@@ -423,9 +490,23 @@ func (c *cluster) failover(t *testing.T) {
 		t.Fatal(err)
 	}
 	select {
-	case promoted = <-done:
-	case <-time.After(60 * time.Second):
-		t.Fatal("failover did not finish")
+	case promoted = <-finished:
+	default:
+		t.Fatal("the load ended before the failover finished")
+	}
+	acks := probe.stop()
+	var present int
+	if err := c.db.QueryRowContext(ctx, `SELECT count(*) FROM failover_probe WHERE n = ANY($1)`, acks).Scan(&present); err != nil {
+		t.Fatal(err)
+	}
+	mode := "asynchronous"
+	if c.sync {
+		mode = "synchronous"
+	}
+	t.Logf("%s replication: %d inserts acknowledged by the primary around the failover, %d of them missing on the new primary",
+		mode, len(acks), len(acks)-present)
+	if c.sync && present != len(acks) {
+		t.Errorf("synchronous replication lost %d acknowledged inserts", len(acks)-present)
 	}
 	var acked []string
 	okAfter, failedDuring := 0, 0
@@ -455,11 +536,14 @@ func (c *cluster) failover(t *testing.T) {
 			t.Errorf("node %d is not healthy after the failover", i)
 		}
 	}
-	var present int
-	if err := c.db.QueryRowContext(ctx, `SELECT count(*) FROM users WHERE username = ANY($1)`, acked).Scan(&present); err != nil {
+	var users int
+	if err := c.db.QueryRowContext(ctx, `SELECT count(*) FROM users WHERE username = ANY($1)`, acked).Scan(&users); err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("acknowledged registrations missing on the new primary (asynchronous replication's loss window): %d of %d", len(acked)-present, len(acked))
+	t.Logf("acknowledged registrations missing on the new primary: %d of %d", len(acked)-users, len(acked))
+	if c.sync && users != len(acked) {
+		t.Errorf("synchronous replication lost %d acknowledged registrations", len(acked)-users)
+	}
 	if st := c.run("status"); !strings.Contains(st, standbyName+" (127.0.0.1:"+strconv.Itoa(standbyPort)+"): primary") ||
 		!strings.Contains(st, primaryName+" (127.0.0.1:"+strconv.Itoa(primaryPort)+"): standby") {
 		t.Errorf("after the failover the roles are not swapped:\n%s", st)
