@@ -44,7 +44,7 @@ func TestMixes(t *testing.T) {
 		duration time.Duration // long enough for one whole walk under -race
 		want     []string      // operations that must have succeeded at least once
 	}{
-		{"catalog", 300 * time.Millisecond, []string{"catalog"}},
+		{"catalog", 2 * time.Second, []string{"catalog"}}, // under -race on a busy machine the first answer alone took over 300 ms
 		{"status", 300 * time.Millisecond, []string{"status"}},
 		{"submit", 0, []string{"submit"}},
 		{"journey", 10 * time.Second, []string{"register", "wechat", "profile", "photo", "apply", "check", "submit", "status"}},
