@@ -216,6 +216,12 @@ var accessMatrix = map[string]rule{
 	"GET /staff/certificates.xlsx":      decideRls,
 	"GET /staff/transfers":              officeRls,
 	"POST /staff/transfers":             officeRls,
+
+	// The exam years: compare, review a draft, load.
+	"GET /review/years":          {roles: []kaowu.Role{roleRegion, roleAdmin}},
+	"GET /review/years/diff":     {roles: []kaowu.Role{roleRegion, roleAdmin}},
+	"POST /review/years/preview": {roles: []kaowu.Role{roleRegion, roleAdmin}},
+	"POST /review/years/load":    {roles: []kaowu.Role{roleRegion, roleAdmin}},
 }
 
 // resource is what an {id} in a path names.

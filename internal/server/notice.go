@@ -53,6 +53,7 @@ var pageUses = []policy.Use{
 	{Clause: "一（六）", Kind: "状态变化", What: "军队卫生人员由所在单位批量报名，逐行按报名条件判断（App.ImportMilitaryRoster）", Link: "/military"},
 	{Clause: "二（三）1", Kind: "页面", What: "军队单位上传考生名单，逐行报告问题及依据", Link: "/military"},
 	{Clause: "二（三）2", Kind: "状态变化", What: "考点在交接日期内登记介绍信编号和缴费，军队考生转为已缴费（App.RecordHandover）", Link: "/staff/military"},
+	{Clause: "附件2", Kind: "页面", What: "考试年度数据：新年度草案相对已载入年度的变化（日程、费用、专业目录、报考条件、条款原文），核对后载入", Link: "/review/years"},
 	{Clause: "附件1", Kind: "页面", What: "考区资格审核：按考点、专业、单位、须人工审核筛选，逐条或批量通过/不通过（附理由和条款）", Link: "/review"},
 }
 
