@@ -489,7 +489,7 @@ func snapshot(y *policy.Year, app kaowu.Application, c candidate, d eligibility.
 	snap := FormSnapshot{Year: y.Year, Title: y.Title, Region: y.Region.Name, Site: site, Name: acc.Name, IDType: acc.IDType,
 		IDNumber: string(acc.IDNumber), Gender: kaowu.GenderOf(acc.IDType, acc.IDNumber), Mobile: acc.Mobile, Specialty: sp,
 		Profile: p, Unit: u, Category: cat.Name, Decl: app.Decl, Decision: d}
-	snap.Profile.Photo, snap.Profile.UpdatedAt = nil, time.Time{}
+	snap.Profile.Photo, snap.Profile.UpdatedAt, snap.Profile.PurgedAt = nil, time.Time{}, nil
 	if parsed, err := kaowu.ParseIDNumber(acc.IDType, string(acc.IDNumber), kaowu.Date{}); err == nil {
 		snap.BirthDate = parsed.Birth
 	}
