@@ -708,6 +708,9 @@ func (a *App) ApplicationFormPDF(ctx context.Context, actor Actor, id string, ve
 		SpecialtyCode: snap.Specialty.Code, SpecialtyName: snap.Specialty.Name, LevelLabel: snap.Specialty.Level.Label(),
 		ModeLabel: snap.Specialty.Mode.Label(), QRPayload: payload,
 	}
+	if v.PurgedAt != nil {
+		f.PhotoNote = PhotoPurgedNote
+	}
 	for _, s := range snap.Decision.Subjects {
 		f.Subjects = append(f.Subjects, s.Label())
 	}
