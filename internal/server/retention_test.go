@@ -1,7 +1,10 @@
 package server
 
 import (
+	"archive/zip"
 	"context"
+	"encoding/json"
+	"io"
 	"net/http"
 	"net/url"
 	"os"
@@ -112,4 +115,59 @@ func pdfTextOf(t *testing.T, b []byte) (string, bool) {
 		t.Fatal(err)
 	}
 	return string(out), true
+}
+
+// TestMeExport: GET /me/export gives the logged-in candidate a ZIP of
+// their own data (person.json and their photo), and only theirs.
+func TestMeExport(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, st *store.Store) {
+		_, fx := newAccessFixture(t, st)
+		if _, body, _ := fx.clients["owner"].do(http.MethodGet, "/me", nil); !strings.Contains(body, `href="/me/export"`) || !strings.Contains(body, "下载我的个人信息") {
+			t.Error("the account page has no link to download one's data")
+		}
+		for name, wantID := range map[string]string{"owner": fx.ownerID, "other": ""} {
+			status, body, resp := fx.clients[name].do(http.MethodGet, "/me/export", nil)
+			if status != http.StatusOK || resp.Header.Get("Content-Type") != "application/zip" ||
+				!strings.HasPrefix(resp.Header.Get("Content-Disposition"), "attachment;") || resp.Header.Get("Cache-Control") != "private, no-store" {
+				t.Fatalf("%s: GET /me/export = %d %v\n%s", name, status, resp.Header, excerptOf(body))
+			}
+			z, err := zip.NewReader(strings.NewReader(body), int64(len(body)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			files := map[string]string{}
+			for _, f := range z.File {
+				r, _ := f.Open()
+				b, _ := io.ReadAll(r)
+				r.Close()
+				files[f.Name] = string(b)
+			}
+			var doc struct {
+				Account struct {
+					ID       string `json:"id"`
+					Username string `json:"username"`
+					IDNumber string `json:"id_number"`
+				} `json:"account"`
+				Applications []struct {
+					ID string `json:"id"`
+				} `json:"applications"`
+			}
+			if err := json.Unmarshal([]byte(files["person.json"]), &doc); err != nil {
+				t.Fatalf("%s: person.json: %v", name, err)
+			}
+			if doc.Account.Username != name || (wantID != "" && doc.Account.ID != wantID) {
+				t.Errorf("%s got the export of %+v", name, doc.Account)
+			}
+			switch name {
+			case "owner":
+				if doc.Account.IDNumber != fx.ownerIDNumber || len(doc.Applications) != 1 || doc.Applications[0].ID != fx.applicationID || files["photo.jpg"] == "" {
+					t.Errorf("owner's export: %+v, files %d", doc, len(files))
+				}
+			case "other":
+				if strings.Contains(files["person.json"], fx.ownerID) || strings.Contains(files["person.json"], fx.applicationID) || len(doc.Applications) != 0 {
+					t.Error("another candidate's export holds the owner's data")
+				}
+			}
+		}
+	})
 }
