@@ -34,6 +34,8 @@ var commands = []command{
 	{"jobs", "手动运行后台任务：现场确认截止作废未确认的报名、缴费提醒等（kaowu jobs -h）", jobsCmd},
 	{"tickets", "考场与准考证：导入考场、编排考场座位、批量生成准考证（kaowu tickets -h）", ticketsCmd},
 	{"export-person", "导出一名考生的全部个人信息（JSON，或连同照片和证明材料的 ZIP）", exportPersonCmd},
+	{"backup", "备份数据库（serve 运行时也可进行；SQLite 在线备份，PostgreSQL 用 pg_dump）", backupCmd},
+	{"restore", "用备份恢复数据库（检查备份；目标正在使用时拒绝；覆盖已有数据须 --force）", restoreCmd},
 }
 
 // env is the process environment a command runs in.
