@@ -241,3 +241,57 @@ func bumpMigration(t *testing.T, path string, v int64) {
 		t.Fatal(err)
 	}
 }
+
+// BenchmarkBackupSQLite measures kaowu backup of a SQLite database of about
+// 64 MB (photos), and its restore into a new file; it reports MB/s.
+func BenchmarkBackupSQLite(b *testing.B) {
+	ctx := context.Background()
+	dir := b.TempDir()
+	path := filepath.Join(dir, "kaowu.db")
+	s, err := store.Open(ctx, path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.Migrate(ctx); err != nil {
+		b.Fatal(err)
+	}
+	blob := make([]byte, 16<<10)
+	for i := range blob {
+		blob[i] = byte(i * 7)
+	}
+	err = s.Update(ctx, func(tx *store.Tx) error {
+		for i := range 4096 {
+			a := kaowu.Account{User: kaowu.User{Username: fmt.Sprintf("b%05d", i), Name: "考生", Role: kaowu.RoleCandidate, PasswordHash: "x", CreatedAt: time.Now()}}
+			if err := tx.CreateAccount(ctx, &a); err != nil {
+				return err
+			}
+			if err := tx.PutPhoto(ctx, a.ID, blob, 295, 413, time.Now()); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	var bytes int64
+	var backup, restore time.Duration
+	for i := 0; b.Loop(); i++ {
+		dst := filepath.Join(dir, fmt.Sprintf("backup-%d.db", i))
+		info, err := store.BackupSQLite(ctx, path, dst)
+		if err != nil {
+			b.Fatal(err)
+		}
+		r, err := store.RestoreSQLite(ctx, dst, filepath.Join(dir, fmt.Sprintf("restored-%d.db", i)), false)
+		if err != nil {
+			b.Fatal(err)
+		}
+		bytes += info.Bytes
+		backup += info.Duration
+		restore += r.Duration
+	}
+	b.ReportMetric(float64(bytes)/(1<<20)/backup.Seconds(), "backup-MB/s")
+	b.ReportMetric(float64(bytes)/(1<<20)/restore.Seconds(), "restore-MB/s")
+	b.ReportMetric(float64(bytes)/float64(b.N)/(1<<20), "MB")
+}
