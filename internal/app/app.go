@@ -43,6 +43,8 @@ type App struct {
 	ticketSigner ed25519.PrivateKey
 	// scoreCache holds the score look-up's recent rows (scores.go).
 	scoreCache scoreCache
+	// purged is the last scheduled purge that found nothing (retention.go).
+	purged purgeMark
 }
 
 type cachedYear struct {

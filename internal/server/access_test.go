@@ -102,6 +102,7 @@ var accessMatrix = map[string]rule{
 	"POST /me/wechat/unbind":      candOnly,
 	"GET /me/change-request":      candOnly,
 	"POST /me/change-request":     candOnly,
+	"GET /me/export":              candOnly,
 	"GET /apply":                  candOnly,
 	"POST /apply/start":           candOnly,
 	"GET /apply/site":             candOnly,
