@@ -81,7 +81,7 @@ var sectionLabels = map[string]string{
 	"year": "年度", "title": "标题", "clauses": "通知条款原文", "cutoff": "学历和工作年限计算截止日期（一（四））",
 	"fee": "报名费（三）", "pass_line": "合格标准", "calendar": "日程安排", "sessions": "考试科目与时间（五）",
 	"region": "考区", "unit_categories": "单位类别", "sites": "考点与现场确认日程", "licence_rules": "执业资格要求（一（七））",
-	"eligibility": "报考条件（附件1）", "catalog": "专业目录（附件2）",
+	"eligibility": "报考条件（附件1）", "catalog": "专业目录（附件2）", "retention": "个人信息保存期限",
 }
 
 type yearsDiffPage struct {
