@@ -216,6 +216,10 @@ var accessMatrix = map[string]rule{
 	"GET /staff/certificates.xlsx":      decideRls,
 	"GET /staff/transfers":              officeRls,
 	"POST /staff/transfers":             officeRls,
+	// The audit search (issue 11): the offices; whose entries a site office
+	// sees is checked in internal/app (audit_test.go).
+	"GET /staff/audit":      decideRls,
+	"GET /staff/audit.xlsx": decideRls,
 }
 
 // resource is what an {id} in a path names.
