@@ -33,6 +33,7 @@ var commands = []command{
 	{"bench", "压力测试：模拟大量考生通过 HTTP 访问运行中的服务器，报告吞吐量和延迟", benchCmd},
 	{"jobs", "手动运行后台任务：现场确认截止作废未确认的报名、缴费提醒等（kaowu jobs -h）", jobsCmd},
 	{"tickets", "考场与准考证：导入考场、编排考场座位、批量生成准考证（kaowu tickets -h）", ticketsCmd},
+	{"audit", "审计日志：核对防篡改的哈希链、立即加封新记录（kaowu audit -h）", auditCmd},
 }
 
 // env is the process environment a command runs in.
