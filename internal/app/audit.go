@@ -91,6 +91,22 @@ type AuditItem struct {
 	CandidateID string
 }
 
+// Changed returns the fields that differ between before and after.
+func (it AuditItem) Changed() []StateChange { return it.fields(true) }
+
+// Unchanged returns the fields that are the same before and after.
+func (it AuditItem) Unchanged() []StateChange { return it.fields(false) }
+
+func (it AuditItem) fields(changed bool) []StateChange {
+	var out []StateChange
+	for _, c := range it.Changes {
+		if c.Changed == changed {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
 // AuditResult is one page of the audit search.
 type AuditResult struct {
 	// Candidate is the candidate the query names, when it names exactly
@@ -267,8 +283,9 @@ func auditItem(r store.AuditRecord) AuditItem {
 }
 
 // stateChanges lays an entry's states side by side: field by field when
-// both are JSON objects (or absent), in the order the states give them,
-// each marked when it differs; otherwise whole.
+// both are JSON objects (or absent), nested objects by dotted path, in the
+// order the states give them, each marked when it differs; otherwise
+// whole.
 func stateChanges(before, after string) []StateChange {
 	if before == "" && after == "" {
 		return nil
@@ -301,34 +318,50 @@ func stateChanges(before, after string) []StateChange {
 	return out
 }
 
-// jsonFields returns the keys of a JSON object in order and their values;
-// ok is false when s is neither empty nor an object.
+// jsonFields returns the fields of a JSON object in order, nested objects
+// flattened into dotted paths (work.post), and their values; ok is false
+// when s is neither empty nor an object.
 func jsonFields(s string) ([]string, map[string]json.RawMessage, bool) {
 	vals := map[string]json.RawMessage{}
 	if strings.TrimSpace(s) == "" {
 		return nil, vals, true
 	}
-	dec := json.NewDecoder(strings.NewReader(s))
-	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+	var keys []string
+	if !flatten("", json.RawMessage(s), &keys, vals) {
 		return nil, nil, false
 	}
-	var keys []string
+	return keys, vals, true
+}
+
+// flatten adds the fields of the JSON object raw under prefix, and
+// reports whether raw is an object.
+func flatten(prefix string, raw json.RawMessage, keys *[]string, vals map[string]json.RawMessage) bool {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return false
+	}
 	for dec.More() {
 		t, err := dec.Token()
 		if err != nil {
-			return nil, nil, false
+			return false
 		}
 		k, _ := t.(string)
 		var v json.RawMessage
 		if err := dec.Decode(&v); err != nil {
-			return nil, nil, false
+			return false
+		}
+		if prefix != "" {
+			k = prefix + "." + k
+		}
+		if bytes.HasPrefix(bytes.TrimSpace(v), []byte("{")) && flatten(k, v, keys, vals) {
+			continue
 		}
 		if _, dup := vals[k]; !dup {
-			keys = append(keys, k)
+			*keys = append(*keys, k)
 		}
 		vals[k] = v
 	}
-	return keys, vals, true
+	return true
 }
 
 func compactJSON(b []byte) string {

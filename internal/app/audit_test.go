@@ -339,10 +339,15 @@ func TestAuditStateChanges(t *testing.T) {
 		{`{"name":"张三","n":1,"x":{"a":1}}`, `{"name":"张四","n":1,"y":true}`, []app.StateChange{
 			{Field: "name", Before: "张三", After: "张四", Changed: true},
 			{Field: "n", Before: "1", After: "1"},
-			{Field: "x", Before: "{\n  \"a\": 1\n}", Changed: true},
+			{Field: "x.a", Before: "1", Changed: true},
 			{Field: "y", After: "true", Changed: true},
 		}},
 		{"", `{"openid":"o***x"}`, []app.StateChange{{Field: "openid", After: "o***x", Changed: true}}},
+		{`{"work":{"post":"护理","unit":"u1"},"titles":[1]}`, `{"work":{"post":"护理部","unit":"u1"},"titles":[1, 2]}`, []app.StateChange{
+			{Field: "work.post", Before: "护理", After: "护理部", Changed: true},
+			{Field: "work.unit", Before: "u1", After: "u1"},
+			{Field: "titles", Before: "[\n  1\n]", After: "[\n  1,\n  2\n]", Changed: true},
+		}},
 		{"not json", `{"a":1}`, []app.StateChange{{Before: "not json", After: "{\n  \"a\": 1\n}", Changed: true}}},
 	} {
 		if got := app.StateChangesOf(c.before, c.after); !slices.Equal(got, c.want) {
