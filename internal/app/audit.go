@@ -18,11 +18,16 @@ import (
 
 // SealAudit seals every entry appended so far into the audit chain, one
 // transaction per batch, and returns how many it sealed. Several
-// processes may run it at once: they take turns (store.Tx.SealAudit).
+// processes may run it at once: they take turns (store.Tx.SealAudit). When
+// ctx has a deadline it starts no batch it expects to end after it, so
+// that a backlog (a region's million score entries) is sealed over several
+// scheduled runs without holding up the other scheduled work.
 func (a *App) SealAudit(ctx context.Context) (int, error) {
 	batch := a.Store.AuditSealBatch()
+	deadline, bounded := ctx.Deadline()
 	total := 0
 	for {
+		start := time.Now()
 		var n int
 		err := a.Store.Update(ctx, func(tx *store.Tx) error {
 			var err error
@@ -33,7 +38,7 @@ func (a *App) SealAudit(ctx context.Context) (int, error) {
 			return total, fmt.Errorf("seal audit: %w", err)
 		}
 		total += n
-		if n < batch {
+		if n < batch || bounded && time.Until(deadline) < 2*time.Since(start) {
 			return total, nil
 		}
 	}

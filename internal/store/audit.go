@@ -74,6 +74,16 @@ func (r reader) AuditHead(ctx context.Context) (head AuditHead, ok bool, err err
 	return head, err == nil, err
 }
 
+// AuditHashAt returns the hash of the entry sealed as seq.
+func (r reader) AuditHashAt(ctx context.Context, seq int64) ([]byte, error) {
+	var h []byte
+	err := r.q.QueryRowContext(ctx, `SELECT hash FROM audit_log WHERE seq = $1`, seq).Scan(&h)
+	if err != nil {
+		return nil, fmt.Errorf("audit hash at %d: %w", seq, notFound(err, fmt.Sprintf("审计日志中没有第 %d 条已加封的记录", seq)))
+	}
+	return h, nil
+}
+
 // CountUnsealedAudit returns the number of audit entries not sealed yet.
 func (r reader) CountUnsealedAudit(ctx context.Context) (int64, error) {
 	var n int64
