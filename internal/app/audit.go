@@ -26,12 +26,13 @@ func (a *App) SealAudit(ctx context.Context) (int, error) {
 	batch := a.Store.AuditSealBatch()
 	deadline, bounded := ctx.Deadline()
 	total := 0
+	var after *store.AuditCursor
 	for {
 		start := time.Now()
 		var n int
 		err := a.Store.Update(ctx, func(tx *store.Tx) error {
 			var err error
-			n, err = tx.SealAudit(ctx, batch)
+			n, after, err = tx.SealAuditAfter(ctx, batch, after)
 			return err
 		})
 		if err != nil {

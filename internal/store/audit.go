@@ -132,27 +132,44 @@ func scanAuditEntry(row interface{ Scan(...any) error }, extra ...any) (kaowu.Au
 // (kaowu audit verify says what broke). If the newest sealed entries were
 // removed, it seals on from the head, so that the gap stays visible.
 func (tx *Tx) SealAudit(ctx context.Context, limit int) (int, error) {
+	n, _, err := tx.SealAuditAfter(ctx, limit, nil)
+	return n, err
+}
+
+// SealAuditAfter is SealAudit taking only the unsealed entries after
+// cursor (all when nil), and returning the cursor of the last entry it
+// sealed (nil when none). A sealer that goes on from where its previous
+// batch ended does not walk again over the index entries of the rows it
+// just sealed (on PostgreSQL they stay in the unsealed index until
+// vacuumed); an entry committed late with an earlier instant is left to
+// the next sealer that starts from the beginning (the next scheduled run).
+func (tx *Tx) SealAuditAfter(ctx context.Context, limit int, after *AuditCursor) (int, *AuditCursor, error) {
 	if err := tx.Lock(ctx, "audit.seal"); err != nil {
-		return 0, err
+		return 0, nil, err
 	}
 	head, ok, err := tx.AuditHead(ctx)
 	if err != nil {
-		return 0, fmt.Errorf("seal audit: %w", err)
+		return 0, nil, fmt.Errorf("seal audit: %w", err)
 	}
 	top, err := tx.maxAuditSeq(ctx)
 	if err != nil {
-		return 0, err
+		return 0, nil, err
 	}
 	if top > head.Seq {
 		why := fmt.Sprintf("链头记录为第 %d 条，日志中却已有第 %d 条", head.Seq, top)
 		if !ok {
 			why = fmt.Sprintf("设置中没有链头记录，日志中却已有 %d 条已加封的记录", top)
 		}
-		return 0, kaowu.Errorf(kaowu.ECONFLICT, "审计链与链头记录不一致（%s），已停止加封：请运行 kaowu audit verify 检查", why)
+		return 0, nil, kaowu.Errorf(kaowu.ECONFLICT, "审计链与链头记录不一致（%s），已停止加封：请运行 kaowu audit verify 检查", why)
 	}
-	rows, err := tx.q.QueryContext(ctx, `SELECT `+auditEntryColumns+` FROM audit_log WHERE seq IS NULL ORDER BY at, id LIMIT $1`, limit)
+	q, args := `SELECT `+auditEntryColumns+` FROM audit_log WHERE seq IS NULL ORDER BY at, id LIMIT $1`, []any{limit}
+	if after != nil {
+		q = `SELECT ` + auditEntryColumns + ` FROM audit_log WHERE seq IS NULL AND at >= $2 AND (at > $2 OR id > $3) ORDER BY at, id LIMIT $1`
+		args = append(args, utc(after.At), after.ID)
+	}
+	rows, err := tx.q.QueryContext(ctx, q, args...)
 	if err != nil {
-		return 0, fmt.Errorf("seal audit: %w", err)
+		return 0, nil, fmt.Errorf("seal audit: %w", err)
 	}
 	var batch []AuditRecord
 	prev, seq := head.Hash, head.Seq
@@ -160,7 +177,7 @@ func (tx *Tx) SealAudit(ctx context.Context, limit int) (int, error) {
 		e, err := scanAuditEntry(rows)
 		if err != nil {
 			rows.Close()
-			return 0, fmt.Errorf("seal audit: %w", err)
+			return 0, nil, fmt.Errorf("seal audit: %w", err)
 		}
 		seq++
 		h := kaowu.AuditChainHash(prev, seq, e)
@@ -169,18 +186,19 @@ func (tx *Tx) SealAudit(ctx context.Context, limit int) (int, error) {
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return 0, fmt.Errorf("seal audit: %w", err)
+		return 0, nil, fmt.Errorf("seal audit: %w", err)
 	}
 	if len(batch) == 0 {
-		return 0, nil
+		return 0, nil, nil
 	}
 	if err := tx.setSeals(ctx, batch); err != nil {
-		return 0, err
+		return 0, nil, err
 	}
 	if err := tx.PutSetting(ctx, auditHeadKey, AuditHead{Seq: seq, Hash: prev}.encode()); err != nil {
-		return 0, err
+		return 0, nil, err
 	}
-	return len(batch), nil
+	last := batch[len(batch)-1]
+	return len(batch), &AuditCursor{At: last.At, ID: last.ID}, nil
 }
 
 // chainPrev is the stored form of the hash before an entry: zeros before

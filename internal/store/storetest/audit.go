@@ -134,13 +134,46 @@ func testAuditChain(t *testing.T, s *store.Store) {
 	if c := verifyAudit(t, s); c.Break != nil || c.Verified != 28 || c.Head.Seq != 28 {
 		t.Fatalf("after the second seal: %+v", c)
 	}
+	// A sealer going on from its last batch leaves an entry committed late
+	// with an earlier instant to the next sealer from the start.
+	appendEntries(t, s, auditEntries(300, 4))
+	var after *store.AuditCursor
+	seal := func(limit int) int {
+		t.Helper()
+		var n int
+		if err := s.Update(ctx, func(tx *store.Tx) error {
+			var err error
+			n, after, err = tx.SealAuditAfter(ctx, limit, after)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if n := seal(2); n != 2 || after == nil {
+		t.Fatalf("first batch: %d %v", n, after)
+	}
+	appendEntries(t, s, auditEntries(150, 1)) // earlier than the cursor
+	if n := seal(10); n != 2 {
+		t.Errorf("going on from the cursor sealed %d, want the 2 after it", n)
+	}
+	if c := verifyAudit(t, s); c.Break != nil || c.Unsealed != 1 {
+		t.Errorf("the late entry: %+v", c)
+	}
+	if n := sealAll(t, s, 10); n != 1 {
+		t.Errorf("the next sealer sealed %d, want the late entry", n)
+	}
+	if c := verifyAudit(t, s); c.Break != nil || c.Unsealed != 0 || c.Verified != 33 {
+		t.Errorf("after the late entry: %+v", c)
+	}
+
 	// The search says which entries are sealed.
-	appendEntries(t, s, auditEntries(200, 1))
+	appendEntries(t, s, auditEntries(400, 1))
 	got, _, err := s.SearchAudit(ctx, store.AuditFilter{Limit: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(got) != 2 || got[0].Sealed() || !got[1].Sealed() || got[1].Seq != 28 {
+	if len(got) != 2 || got[0].Sealed() || !got[1].Sealed() || got[1].Seq != 32 {
 		t.Errorf("newest two: %+v", got)
 	}
 }
