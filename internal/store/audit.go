@@ -162,9 +162,17 @@ func (tx *Tx) SealAuditAfter(ctx context.Context, limit int, after *AuditCursor)
 		}
 		return 0, nil, kaowu.Errorf(kaowu.ECONFLICT, "审计链与链头记录不一致（%s），已停止加封：请运行 kaowu audit verify 检查", why)
 	}
-	q, args := `SELECT `+auditEntryColumns+` FROM audit_log WHERE seq IS NULL ORDER BY at, id LIMIT $1`, []any{limit}
+	// SQLite, without statistics, takes "seq IS NULL" for a look-up in
+	// the unique seq index and sorts every unsealed row for each batch (a
+	// million entries took 8 minutes to seal instead of seconds): it is
+	// told which index to walk.
+	from := ` FROM audit_log`
+	if tx.engine == SQLite {
+		from += ` INDEXED BY audit_log_unsealed`
+	}
+	q, args := `SELECT `+auditEntryColumns+from+` WHERE seq IS NULL ORDER BY at, id LIMIT $1`, []any{limit}
 	if after != nil {
-		q = `SELECT ` + auditEntryColumns + ` FROM audit_log WHERE seq IS NULL AND at >= $2 AND (at > $2 OR id > $3) ORDER BY at, id LIMIT $1`
+		q = `SELECT ` + auditEntryColumns + from + ` WHERE seq IS NULL AND at >= $2 AND (at > $2 OR id > $3) ORDER BY at, id LIMIT $1`
 		args = append(args, utc(after.At), after.ID)
 	}
 	rows, err := tx.q.QueryContext(ctx, q, args...)
@@ -552,35 +560,7 @@ func (r reader) SearchAudit(ctx context.Context, f AuditFilter) ([]AuditRecord, 
 	if f.Objects != nil && len(f.Objects) == 0 {
 		return nil, false, nil
 	}
-	var p params
-	var where []string
-	if f.Objects != nil {
-		where = append(where, `l.object IN `+p.list(f.Objects))
-	}
-	if f.Actor != "" {
-		where = append(where, `l.actor = `+p.add(f.Actor))
-	}
-	if f.Action != "" {
-		where = append(where, `l.action = `+p.add(f.Action))
-	}
-	if !f.From.IsZero() {
-		where = append(where, `l.at >= `+p.add(utc(f.From)))
-	}
-	if !f.To.IsZero() {
-		where = append(where, `l.at < `+p.add(utc(f.To)))
-	}
-	if f.After != nil {
-		at, id := p.add(utc(f.After.At)), p.add(f.After.ID)
-		where = append(where, `l.at <= `+at+` AND (l.at < `+at+` OR l.id < `+id+`)`)
-	}
-	if f.Scope != nil {
-		where = append(where, entryScope(&p, *f.Scope, r.engine))
-	}
-	q := `SELECT l.id, l.at, l.actor, l.role, l.action, l.object, l.detail, l.before_state, l.after_state, l.seq FROM audit_log l`
-	if len(where) > 0 {
-		q += ` WHERE ` + strings.Join(where, ` AND `)
-	}
-	q += ` ORDER BY l.at DESC, l.id DESC LIMIT ` + p.add(f.Limit+1)
+	q, p := searchQuery(f, r.engine)
 	rows, err := r.q.QueryContext(ctx, q, p...)
 	if err != nil {
 		return nil, false, fmt.Errorf("search audit: %w", err)
@@ -603,6 +583,40 @@ func (r reader) SearchAudit(ctx context.Context, f AuditFilter) ([]AuditRecord, 
 		out = out[:f.Limit]
 	}
 	return out, more, nil
+}
+
+// searchQuery builds SearchAudit's query for f (Limit set) on engine.
+func searchQuery(f AuditFilter, engine Engine) (string, params) {
+	var p params
+	var where []string
+	if f.Objects != nil {
+		where = append(where, `l.object IN `+p.list(f.Objects))
+	}
+	if f.Actor != "" {
+		where = append(where, `l.actor = `+p.add(f.Actor))
+	}
+	if f.Action != "" {
+		where = append(where, `l.action = `+p.add(f.Action))
+	}
+	if !f.From.IsZero() {
+		where = append(where, `l.at >= `+p.add(utc(f.From)))
+	}
+	if !f.To.IsZero() {
+		where = append(where, `l.at < `+p.add(utc(f.To)))
+	}
+	if f.After != nil {
+		at, id := p.add(utc(f.After.At)), p.add(f.After.ID)
+		where = append(where, `l.at <= `+at+` AND (l.at < `+at+` OR l.id < `+id+`)`)
+	}
+	if f.Scope != nil {
+		where = append(where, entryScope(&p, *f.Scope, engine))
+	}
+	q := `SELECT l.id, l.at, l.actor, l.role, l.action, l.object, l.detail, l.before_state, l.after_state, l.seq FROM audit_log l`
+	if len(where) > 0 {
+		q += ` WHERE ` + strings.Join(where, ` AND `)
+	}
+	q += ` ORDER BY l.at DESC, l.id DESC LIMIT ` + p.add(f.Limit+1)
+	return q, p
 }
 
 // AuditCandidate is a candidate account as the audit search names it.
