@@ -96,7 +96,7 @@ func (r reader) CountUnsealedAudit(ctx context.Context) (int64, error) {
 // maxAuditSeq returns the highest seq in the log, 0 when none.
 func (r reader) maxAuditSeq(ctx context.Context) (int64, error) {
 	var n sql.NullInt64
-	if err := r.q.QueryRowContext(ctx, `SELECT MAX(seq) FROM audit_log`).Scan(&n); err != nil {
+	if err := r.q.QueryRowContext(ctx, `SELECT MAX(seq) FROM audit_log WHERE seq IS NOT NULL`).Scan(&n); err != nil {
 		return 0, fmt.Errorf("max audit seq: %w", err)
 	}
 	return n.Int64, nil
@@ -162,10 +162,10 @@ func (tx *Tx) SealAuditAfter(ctx context.Context, limit int, after *AuditCursor)
 		}
 		return 0, nil, kaowu.Errorf(kaowu.ECONFLICT, "审计链与链头记录不一致（%s），已停止加封：请运行 kaowu audit verify 检查", why)
 	}
-	// SQLite, without statistics, takes "seq IS NULL" for a look-up in
-	// the unique seq index and sorts every unsealed row for each batch (a
-	// million entries took 8 minutes to seal instead of seconds): it is
-	// told which index to walk.
+	// SQLite plans without statistics: it is told which index to walk.
+	// (When the seq index still held the NULLs, it took "seq IS NULL" for
+	// a look-up in it and sorted every unsealed row for each batch: a
+	// million entries took 8 minutes to seal instead of 22 s.)
 	from := ` FROM audit_log`
 	if tx.engine == SQLite {
 		from += ` INDEXED BY audit_log_unsealed`

@@ -12,8 +12,10 @@
 ALTER TABLE audit_log ADD COLUMN seq BIGINT;
 ALTER TABLE audit_log ADD COLUMN prev_hash BYTEA;
 ALTER TABLE audit_log ADD COLUMN hash BYTEA;
--- One entry per position: two sealers can never give a seq twice.
-CREATE UNIQUE INDEX audit_log_seq ON audit_log (seq);
+-- One entry per position: two sealers can never give a seq twice. Partial,
+-- so that an append (a million at once in the score import) does not add
+-- an entry for its NULL.
+CREATE UNIQUE INDEX audit_log_seq ON audit_log (seq) WHERE seq IS NOT NULL;
 -- The sealer's work list: only the unsealed rows, in the order it seals them.
 CREATE INDEX audit_log_unsealed ON audit_log (at, id) WHERE seq IS NULL;
 -- The search's filters, newest first (keyset on (at, id)).
