@@ -36,6 +36,7 @@ var commands = []command{
 	{"export-person", "导出一名考生的全部个人信息（JSON，或连同照片和证明材料的 ZIP）", exportPersonCmd},
 	{"backup", "备份数据库（serve 运行时也可进行；SQLite 在线备份，PostgreSQL 用 pg_dump）", backupCmd},
 	{"restore", "用备份恢复数据库（检查备份；目标正在使用时拒绝；覆盖已有数据须 --force）", restoreCmd},
+	{"audit", "审计日志：核对防篡改的哈希链、立即加封新记录（kaowu audit -h）", auditCmd},
 }
 
 // env is the process environment a command runs in.

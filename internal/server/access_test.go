@@ -223,6 +223,10 @@ var accessMatrix = map[string]rule{
 	"GET /review/years/diff":     {roles: []kaowu.Role{roleRegion, roleAdmin}},
 	"POST /review/years/preview": {roles: []kaowu.Role{roleRegion, roleAdmin}},
 	"POST /review/years/load":    {roles: []kaowu.Role{roleRegion, roleAdmin}},
+	// The audit search (issue 11): the offices; whose entries a site office
+	// sees is checked in internal/app (audit_test.go).
+	"GET /staff/audit":      decideRls,
+	"GET /staff/audit.xlsx": decideRls,
 }
 
 // resource is what an {id} in a path names.
