@@ -369,6 +369,19 @@ func (d *Dashboard) counts(groups []store.StatsGroup) {
 	for _, s := range stateOrder {
 		d.States = append(d.States, StateCount{State: s, N: states[s]})
 	}
+	// Every level, unit category and site of the year has its row, none
+	// applied or not: "nobody from X yet" is news too.
+	for _, l := range kaowu.Levels {
+		row(byLevel, string(l), l.Label())
+	}
+	for _, c := range y.UnitCategories {
+		row(byCategory, c.Key, c.Name)
+	}
+	for _, s := range y.Sites {
+		if d.Site == "" || s.Code == d.Site {
+			row(bySite, s.Code, s.Name)
+		}
+	}
 	// Specialties by code, levels in ascending order, categories and
 	// sites in the year's order; groups the year does not know last.
 	d.Specialties = sortedGroups(bySpecialty, func(k string) (int, bool) {
