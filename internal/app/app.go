@@ -43,6 +43,11 @@ type App struct {
 	ticketSigner ed25519.PrivateKey
 	// scoreCache holds the score look-up's recent rows (scores.go).
 	scoreCache scoreCache
+	// DashboardTTL is how long a computed dashboard is served to every
+	// office that asks (dashboard.go): 0 means DefaultDashboardTTL, a
+	// negative value computes each request anew.
+	DashboardTTL time.Duration
+	dashboards   dashboardCache
 }
 
 type cachedYear struct {

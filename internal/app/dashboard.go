@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"kaowu"
@@ -219,7 +220,7 @@ func (a *App) SiteDashboard(ctx context.Context, actor Actor, askedSite string) 
 	if err != nil {
 		return nil, err
 	}
-	return a.dashboard(ctx, y, site.Code)
+	return a.cachedDashboard(ctx, y, site.Code)
 }
 
 // RegionDashboard returns the dashboard of the region office (region staff
@@ -237,7 +238,92 @@ func (a *App) RegionDashboard(ctx context.Context, actor Actor, askedSite string
 			return nil, kaowu.FieldError("site", fmt.Sprintf("考点 %s 不在%d年度的考点中，请从列表中选择", askedSite, y.Year))
 		}
 	}
-	return a.dashboard(ctx, y, askedSite)
+	return a.cachedDashboard(ctx, y, askedSite)
+}
+
+// DefaultDashboardTTL is how long a computed dashboard is served (App's
+// DashboardTTL): its counts read every application of the year, about a
+// second at 100 000 (docs/dashboard.md), so the offices opening it at once
+// share one computation, and the page shows when it was made.
+const DefaultDashboardTTL = 30 * time.Second
+
+// DashboardMaxAge returns how long a dashboard is served once computed (0:
+// computed for each request).
+func (a *App) DashboardMaxAge() time.Duration {
+	switch {
+	case a.DashboardTTL == 0:
+		return DefaultDashboardTTL
+	case a.DashboardTTL < 0:
+		return 0
+	}
+	return a.DashboardTTL
+}
+
+// dashboardCache holds each scope's last dashboard, or the one being
+// computed, which every request for that scope waits for.
+type dashboardCache struct {
+	mu sync.Mutex
+	m  map[dashboardKey]*dashboardEntry
+}
+
+type dashboardKey struct {
+	year int
+	site string
+}
+
+type dashboardEntry struct {
+	done chan struct{} // closed when d and err are set
+	d    *Dashboard
+	err  error
+	at   time.Time // when it was made, real time
+}
+
+// fresh reports whether a finished entry may still be served at now (the
+// App's clock): younger than ttl in real time and by the clock, so that a
+// clock set forward (--now, tests) never sees an old one.
+func (e *dashboardEntry) fresh(now time.Time, ttl time.Duration) bool {
+	return e.err == nil && time.Since(e.at) < ttl && !now.Before(e.d.AsOf) && now.Sub(e.d.AsOf) < ttl
+}
+
+// cachedDashboard returns the dashboard of exam year y at site ("" for
+// all), computed at most once per DashboardTTL per process, whoever asks.
+// The computation does not stop when the request that started it goes
+// away: others may be waiting for it.
+func (a *App) cachedDashboard(ctx context.Context, y *policy.Year, site string) (*Dashboard, error) {
+	ttl := a.DashboardMaxAge()
+	if ttl == 0 {
+		return a.dashboard(ctx, y, site)
+	}
+	k := dashboardKey{y.Year, site}
+	c := &a.dashboards
+	c.mu.Lock()
+	if c.m == nil {
+		c.m = map[dashboardKey]*dashboardEntry{}
+	}
+	if e, ok := c.m[k]; ok {
+		select {
+		case <-e.done:
+			if e.fresh(a.Clock.Now(), ttl) {
+				c.mu.Unlock()
+				return e.d, nil
+			}
+		default:
+			c.mu.Unlock()
+			select {
+			case <-e.done:
+				return e.d, e.err
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			}
+		}
+	}
+	e := &dashboardEntry{done: make(chan struct{})}
+	c.m[k] = e
+	c.mu.Unlock()
+	e.d, e.err = a.dashboard(context.WithoutCancel(ctx), y, site)
+	e.at = time.Now()
+	close(e.done)
+	return e.d, e.err
 }
 
 // dashboard computes the statistics of exam year y at site ("" for all).

@@ -474,10 +474,16 @@ func TestDashboardCounts(t *testing.T) {
 			{"丰台考点", "丰台驻区医院", "驻区医院", "2023-12-12", "1"},
 			{"丰台考点", "未填写单位", "未填写单位", "（该类别无确认日）", "1"},
 			{"", "合计", "", "", "4"}})
-		// The region asking for one site sees what that site sees.
-		rf, err := a.RegionDashboard(ctx, region, "fengtai")
+		// The region asking for one site sees what that site sees,
+		// computed anew by another process.
+		other, otherClock := newApp(t, s)
+		otherClock.Set(dashAsOf)
+		rf, err := other.RegionDashboard(ctx, region, "fengtai")
 		if err != nil {
 			t.Fatal(err)
+		}
+		if rf == d {
+			t.Fatal("another process served this one's dashboard")
 		}
 		for _, key := range []string{app.TableStates, app.TableSpecialties, app.TableDaily, app.TableConfirmation, app.TablePayment, app.TableSeats, app.TableUnpaid} {
 			if !reflect.DeepEqual(tableOf(t, rf, key), tableOf(t, d, key)) {
@@ -485,6 +491,92 @@ func TestDashboardCounts(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestDashboardCache: a scope's dashboard is computed once per
+// DashboardTTL whoever asks, concurrent requests included; a change shows
+// once it has expired (by the clock: a clock set forward never sees an old
+// one); with a negative TTL every request computes anew.
+func TestDashboardCache(t *testing.T) {
+	s := storetest.SQLite(t)
+	a, clock := newApp(t, s)
+	buildDashPopulation(t, s)
+	fengtai, _, region, admin := dashActors(t, s)
+	clock.Set(dashAsOf)
+	ctx := context.Background()
+
+	got := make(chan *app.Dashboard, 8)
+	for range 8 {
+		go func() {
+			d, err := a.SiteDashboard(ctx, fengtai, "")
+			if err != nil {
+				t.Error(err)
+			}
+			got <- d
+		}()
+	}
+	first := <-got
+	for range 7 {
+		if d := <-got; d != first {
+			t.Fatal("concurrent requests computed the dashboard more than once")
+		}
+	}
+	// The site's office, the region asking for that site and an
+	// administrator share it; the region's every-site view is another.
+	for _, d := range []func() (*app.Dashboard, error){
+		func() (*app.Dashboard, error) { return a.RegionDashboard(ctx, region, "fengtai") },
+		func() (*app.Dashboard, error) { return a.SiteDashboard(ctx, admin, "fengtai") },
+	} {
+		if x, err := d(); err != nil || x != first {
+			t.Errorf("the same scope computed again: %v", err)
+		}
+	}
+	if all, err := a.RegionDashboard(ctx, region, ""); err != nil || all == first || all.Totals.Applied != 17 {
+		t.Errorf("every site's dashboard: %v", err)
+	}
+
+	// A new submission shows once the dashboard has expired.
+	addSubmitted(t, s, "late", bj(2023, 12, 9, 9, 0))
+	clock.Set(dashAsOf.Add(app.DefaultDashboardTTL - time.Second))
+	if d, _ := a.SiteDashboard(ctx, fengtai, ""); d != first || d.Totals.Applied != 15 {
+		t.Errorf("within the TTL: %d applied, want the cached 15", d.Totals.Applied)
+	}
+	clock.Set(dashAsOf.Add(app.DefaultDashboardTTL))
+	d, err := a.SiteDashboard(ctx, fengtai, "")
+	if err != nil || d == first || d.Totals.Applied != 16 || !d.AsOf.Equal(dashAsOf.Add(app.DefaultDashboardTTL)) {
+		t.Errorf("after the TTL: %d applied as of %v, want 16 now (%v)", d.Totals.Applied, d.AsOf, err)
+	}
+
+	a.DashboardTTL = -1
+	x, _ := a.SiteDashboard(ctx, fengtai, "")
+	y, _ := a.SiteDashboard(ctx, fengtai, "")
+	if x == y || x == d {
+		t.Error("with a negative TTL a dashboard was served twice")
+	}
+}
+
+// addSubmitted adds a candidate without a unit whose 368 application at
+// the Fengtai site was submitted at a time.
+func addSubmitted(t *testing.T, s *store.Store, username string, at time.Time) {
+	t.Helper()
+	ctx := context.Background()
+	err := s.Update(ctx, func(tx *store.Tx) error {
+		u := kaowu.User{Username: username, Name: username, Role: kaowu.RoleCandidate, PasswordHash: "x", CreatedAt: at}
+		if err := tx.CreateUser(ctx, &u); err != nil {
+			return err
+		}
+		ap := kaowu.Application{CandidateID: u.ID, Year: 2024, Site: "fengtai", Specialty: "368", Level: kaowu.LevelIntermediate, State: kaowu.StateDraft, CreatedAt: at}
+		if err := tx.CreateApplication(ctx, &ap); err != nil {
+			return err
+		}
+		if err := tx.SubmitApplication(ctx, ap.ID, 1, kaowu.StateSubmitted, "eligible", false, at); err != nil {
+			return err
+		}
+		return tx.InsertVersion(ctx, kaowu.ApplicationVersion{ApplicationID: ap.ID, Version: 1, SubmittedAt: at, Outcome: "eligible", Snapshot: []byte("{}"), Digest: "d"})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 }
 
 // TestDashboardWithoutPreviousYear: with no applications of last year, the

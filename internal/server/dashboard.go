@@ -32,7 +32,9 @@ func (s *Server) siteDashboardPage(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "dashboard", newDashboardPage(d, "/staff/dashboard", false, r.URL.Query().Get("site")))
+	p := newDashboardPage(d, "/staff/dashboard", false, r.URL.Query().Get("site"))
+	p.MaxAge = int(s.App.DashboardMaxAge().Seconds())
+	s.render(w, r, http.StatusOK, "dashboard", p)
 }
 
 func (s *Server) regionDashboardPage(w http.ResponseWriter, r *http.Request) {
@@ -41,7 +43,9 @@ func (s *Server) regionDashboardPage(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "dashboard", newDashboardPage(d, "/review/dashboard", true, r.URL.Query().Get("site")))
+	p := newDashboardPage(d, "/review/dashboard", true, r.URL.Query().Get("site"))
+	p.MaxAge = int(s.App.DashboardMaxAge().Seconds())
+	s.render(w, r, http.StatusOK, "dashboard", p)
 }
 
 func (s *Server) siteDashboardXLSX(w http.ResponseWriter, r *http.Request) {
@@ -108,6 +112,9 @@ type dashboardPage struct {
 	Todo    []dashPanel
 	Panels  []dashPanel
 	AllXLSX string
+	// MaxAge is how many seconds a computed dashboard is shown to whoever
+	// opens it (0: computed for each request).
+	MaxAge int
 }
 
 func (p dashboardPage) PageTitle() string { return "统计看板" }

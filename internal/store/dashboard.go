@@ -22,6 +22,18 @@ import (
 // PostgreSQL casts to "2023-12-05 02:00:00" (DateStyle ISO, its default).
 func hourOf(col string) string { return `SUBSTR(CAST(` + col + ` AS TEXT), 1, 13)` }
 
+// scope returns the condition that selects the applications (alias a) of
+// exam year y at a site ("" for every site), and its arguments ($1, $2).
+// Equality on the site, rather than "($2 = ” OR a.site = $2)", lets both
+// engines use the (year, site) index and leaves the rows unread where the
+// index answers.
+func scope(y int, site string) (string, []any) {
+	if site == "" {
+		return `a.year = $1`, []any{y}
+	}
+	return `a.year = $1 AND a.site = $2`, []any{y, site}
+}
+
 // parseHour reads an hourOf value as the instant that starts the hour.
 func parseHour(s string) (time.Time, error) {
 	t, err := time.ParseInLocation("2006-01-02 15", s, time.UTC)
@@ -49,13 +61,14 @@ type StatsGroup struct {
 // ApplicationStats counts the applications of exam year y at a site (""
 // for every site) by StatsGroup's fields, drafts included.
 func (r reader) ApplicationStats(ctx context.Context, y int, site string) ([]StatsGroup, error) {
+	where, args := scope(y, site)
 	rows, err := r.q.QueryContext(ctx, `SELECT a.site, a.specialty, a.level, COALESCE(un.unit_category, ''),
 		CASE WHEN m.application_id IS NULL THEN 0 ELSE 1 END, a.state, a.auto_confirmed, COUNT(*)
 		FROM applications a JOIN users u ON u.id = a.candidate_id LEFT JOIN units un ON un.id = u.unit_id
 		LEFT JOIN military_applications m ON m.application_id = a.id
-		WHERE a.year = $1 AND ($2 = '' OR a.site = $2)
+		WHERE `+where+`
 		GROUP BY a.site, a.specialty, a.level, COALESCE(un.unit_category, ''), CASE WHEN m.application_id IS NULL THEN 0 ELSE 1 END,
-			a.state, a.auto_confirmed`, y, site)
+			a.state, a.auto_confirmed`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("application stats %d %s: %w", y, site, err)
 	}
@@ -105,43 +118,50 @@ func (r reader) hourCounts(ctx context.Context, what, q string, args ...any) ([]
 }
 
 // FirstSubmissionsByHour counts the applications of exam year y at a site
-// ("" for all) by the hour of their first submission (version 1).
+// ("" for all) by the hour of their first submission (version 1, kept if
+// withdrawn since). An application's submitted_at is its last version's
+// (SubmitApplication), so only those submitted more than once read their
+// first version, whose row (with its snapshot and photo) is wide.
 func (r reader) FirstSubmissionsByHour(ctx context.Context, y int, site string) ([]HourCount, error) {
-	h := hourOf("v.submitted_at")
+	where, args := scope(y, site)
+	h := hourOf("COALESCE(v.submitted_at, a.submitted_at)")
 	return r.hourCounts(ctx, fmt.Sprintf("first submissions %d %s", y, site), `SELECT a.site, `+h+`, '', COUNT(*), 0
-		FROM application_versions v JOIN applications a ON a.id = v.application_id
-		WHERE v.version = 1 AND a.year = $1 AND ($2 = '' OR a.site = $2)
-		GROUP BY a.site, `+h, y, site)
+		FROM applications a LEFT JOIN application_versions v ON v.application_id = a.id AND v.version = 1 AND a.version > 1
+		WHERE `+where+` AND a.version > 0
+		GROUP BY a.site, `+h, args...)
 }
 
 // DeskDecisionsByHour counts the confirmation desk's decisions on the
 // applications of exam year y at a site ("" for all) by hour and action
 // (Key: confirm or return).
 func (r reader) DeskDecisionsByHour(ctx context.Context, y int, site string) ([]HourCount, error) {
+	where, args := scope(y, site)
 	h := hourOf("d.at")
 	return r.hourCounts(ctx, fmt.Sprintf("desk decisions %d %s", y, site), `SELECT a.site, `+h+`, d.action, COUNT(*), 0
-		FROM desk_decisions d JOIN applications a ON a.id = d.application_id
-		WHERE a.year = $1 AND ($2 = '' OR a.site = $2)
-		GROUP BY a.site, `+h+`, d.action`, y, site)
+		FROM applications a JOIN desk_decisions d ON d.application_id = a.id
+		WHERE `+where+`
+		GROUP BY a.site, `+h+`, d.action`, args...)
 }
 
 // PaymentsByHour counts the payments that paid an order of exam year y at
 // a site ("" for all), applied or restored (not duplicates, not held), by
 // the hour the payer paid, with their amount.
 func (r reader) PaymentsByHour(ctx context.Context, y int, site string) ([]HourCount, error) {
+	where, args := scope(y, site)
 	h := hourOf("p.paid_at")
 	return r.hourCounts(ctx, fmt.Sprintf("payments %d %s", y, site), `SELECT a.site, `+h+`, '', COUNT(*), COALESCE(SUM(p.amount_fen), 0)
 		FROM payments p JOIN orders o ON o.id = p.order_id JOIN applications a ON a.id = o.application_id
-		WHERE o.year = $1 AND ($2 = '' OR a.site = $2) AND p.disposition IN ('applied', 'restored')
-		GROUP BY a.site, `+h, y, site)
+		WHERE `+where+` AND p.disposition IN ('applied', 'restored')
+		GROUP BY a.site, `+h, args...)
 }
 
 // OrderTotals returns the number of orders of exam year y at a site (""
 // for all) and the fees they ask: one per application the region
 // approved.
 func (r reader) OrderTotals(ctx context.Context, y int, site string) (n int, fen int64, err error) {
+	where, args := scope(y, site)
 	err = r.q.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(o.amount_fen), 0) FROM orders o JOIN applications a ON a.id = o.application_id
-		WHERE o.year = $1 AND ($2 = '' OR a.site = $2)`, y, site).Scan(&n, &fen)
+		WHERE `+where, args...).Scan(&n, &fen)
 	if err != nil {
 		return 0, 0, fmt.Errorf("order totals %d %s: %w", y, site, err)
 	}
@@ -159,8 +179,9 @@ type RoomDayCount struct {
 // SeatCounts counts the seat assignments of exam year y at a site (""
 // for all) by room and day.
 func (r reader) SeatCounts(ctx context.Context, y int, site string) ([]RoomDayCount, error) {
-	rows, err := r.q.QueryContext(ctx, `SELECT room_id, day, COUNT(*) FROM seat_assignments
-		WHERE year = $1 AND ($2 = '' OR site = $2) GROUP BY room_id, day`, y, site)
+	where, args := scope(y, site)
+	rows, err := r.q.QueryContext(ctx, `SELECT a.room_id, a.day, COUNT(*) FROM seat_assignments a
+		WHERE `+where+` GROUP BY a.room_id, a.day`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("seat counts %d %s: %w", y, site, err)
 	}
@@ -194,15 +215,15 @@ func (r reader) PendingByUnit(ctx context.Context, y int, site string, states ..
 	if len(states) == 0 {
 		return nil, nil
 	}
-	args := []any{y, site}
+	where, args := scope(y, site)
 	ps := make([]string, len(states))
 	for i, st := range states {
 		args = append(args, string(st))
-		ps[i] = fmt.Sprintf("$%d", i+3)
+		ps[i] = fmt.Sprintf("$%d", len(args))
 	}
 	rows, err := r.q.QueryContext(ctx, `SELECT a.site, COALESCE(un.id, ''), COALESCE(un.name, ''), COALESCE(un.unit_category, ''), a.state, COUNT(*)
 		FROM applications a JOIN users u ON u.id = a.candidate_id LEFT JOIN units un ON un.id = u.unit_id
-		WHERE a.year = $1 AND ($2 = '' OR a.site = $2) AND a.state IN (`+strings.Join(ps, ", ")+`)
+		WHERE `+where+` AND a.state IN (`+strings.Join(ps, ", ")+`)
 		GROUP BY a.site, COALESCE(un.id, ''), COALESCE(un.name, ''), COALESCE(un.unit_category, ''), a.state`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("pending by unit %d %s: %w", y, site, err)
@@ -223,7 +244,8 @@ func (r reader) PendingByUnit(ctx context.Context, y int, site string, states ..
 // (at a site, or anywhere for site "").
 func (r reader) HasApplications(ctx context.Context, y int, site string) (bool, error) {
 	var one int
-	err := r.q.QueryRowContext(ctx, `SELECT 1 FROM applications WHERE year = $1 AND ($2 = '' OR site = $2) LIMIT 1`, y, site).Scan(&one)
+	where, args := scope(y, site)
+	err := r.q.QueryRowContext(ctx, `SELECT 1 FROM applications a WHERE `+where+` LIMIT 1`, args...).Scan(&one)
 	if err == sql.ErrNoRows {
 		return false, nil
 	}
