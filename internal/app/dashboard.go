@@ -1015,12 +1015,17 @@ func (d *Dashboard) Tables() []StatTable {
 		out = append(out, groupTable(TableSites, "按考点", "考点", d.Sites))
 	}
 
-	todo := func(key, title, count string, rows []UnitTodo, withDay bool) StatTable {
+	// todo lays out one to-do list by unit; lastHead, when set, is one
+	// more column holding last on every row.
+	todo := func(key, title, count string, rows []UnitTodo, withDay bool, lastHead string, last any) StatTable {
 		t := StatTable{Key: key, Title: title, Header: []string{"单位", "单位类别"}}
 		if withDay {
 			t.Header = append(t.Header, "现场确认日期")
 		}
 		t.Header = append(t.Header, count)
+		if lastHead != "" {
+			t.Header = append(t.Header, lastHead)
+		}
 		if d.Site == "" {
 			t.Header = append([]string{"考点"}, t.Header...)
 		}
@@ -1035,6 +1040,9 @@ func (d *Dashboard) Tables() []StatTable {
 				row = append(row, day)
 			}
 			row = append(row, r.N)
+			if lastHead != "" {
+				row = append(row, last)
+			}
 			if d.Site == "" {
 				row = append([]any{r.SiteName}, row...)
 			}
@@ -1046,16 +1054,28 @@ func (d *Dashboard) Tables() []StatTable {
 			totalRow = append(totalRow, "")
 		}
 		totalRow = append(totalRow, n)
+		if lastHead != "" {
+			totalRow = append(totalRow, "")
+		}
 		if d.Site == "" {
 			totalRow = append([]any{""}, totalRow...)
 		}
 		t.Rows = append(t.Rows, totalRow)
 		return t
 	}
+	var payLeft any
+	switch n := DaysLeft(d.PaymentWindow, d.AsOf); n {
+	case -1:
+		payLeft = "未开始"
+	case 0:
+		payLeft = "已截止"
+	default:
+		payLeft = n
+	}
 	out = append(out,
-		todo(TableUnconfirmed, "待现场确认（按单位）", "待确认人数", d.Unconfirmed, true),
-		todo(TableReturned, "退回修改未重新提交（按单位）", "待重新提交人数", d.Returned, true),
-		todo(TableUnpaid, "审核通过未缴费（按单位）", "待缴费人数", d.Unpaid, false))
+		todo(TableUnconfirmed, "待现场确认（按单位）", "待确认人数", d.Unconfirmed, true, "", nil),
+		todo(TableReturned, "退回修改未重新提交（按单位）", "待重新提交人数", d.Returned, true, "", nil),
+		todo(TableUnpaid, "审核通过未缴费（按单位）", "待缴费人数", d.Unpaid, false, "缴费剩余天数", payLeft))
 	return out
 }
 

@@ -437,8 +437,8 @@ func TestDashboardCounts(t *testing.T) {
 			{"合计", "", "", "3"}})
 		wantTable(t, d, app.TableReturned, [][]string{{"单位", "单位类别", "现场确认日期", "待重新提交人数"},
 			{"丰台第一医院", "直属医院", "2023-12-11", "1"}, {"合计", "", "", "1"}})
-		wantTable(t, d, app.TableUnpaid, [][]string{{"单位", "单位类别", "待缴费人数"},
-			{"丰台第一医院", "直属医院", "1"}, {"合计", "", "1"}})
+		wantTable(t, d, app.TableUnpaid, [][]string{{"单位", "单位类别", "待缴费人数", "缴费剩余天数"},
+			{"丰台第一医院", "直属医院", "1", "9"}, {"合计", "", "1", ""}})
 		if n := app.DaysLeft(d.PaymentWindow, dashAsOf); n != 9 {
 			t.Errorf("payment days left on 01-31 = %d, want 9 (01-31 to 02-08)", n)
 		}
