@@ -45,6 +45,11 @@ type App struct {
 	scoreCache scoreCache
 	// purged is the last scheduled purge that found nothing (retention.go).
 	purged purgeMark
+	// DashboardTTL is how long a computed dashboard is served to every
+	// office that asks (dashboard.go): 0 means DefaultDashboardTTL, a
+	// negative value computes each request anew.
+	DashboardTTL time.Duration
+	dashboards   dashboardCache
 }
 
 type cachedYear struct {

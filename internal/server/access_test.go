@@ -227,6 +227,13 @@ var accessMatrix = map[string]rule{
 	// sees is checked in internal/app (audit_test.go).
 	"GET /staff/audit":      decideRls,
 	"GET /staff/audit.xlsx": decideRls,
+	// Dashboards (issue 11): the site office's of its own site (another
+	// site is refused in internal/app, dashboard_test.go), the region's of
+	// every site.
+	"GET /staff/dashboard":       officeRls,
+	"GET /staff/dashboard.xlsx":  officeRls,
+	"GET /review/dashboard":      {roles: []kaowu.Role{roleRegion, roleAdmin}},
+	"GET /review/dashboard.xlsx": {roles: []kaowu.Role{roleRegion, roleAdmin}},
 }
 
 // resource is what an {id} in a path names.
