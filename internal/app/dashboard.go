@@ -213,7 +213,7 @@ func (a *App) SiteDashboard(ctx context.Context, actor Actor, askedSite string) 
 			return nil, err
 		}
 		if askedSite != me.Site {
-			return nil, kaowu.Errorf(kaowu.EFORBIDDEN, "您只能查看本考点的统计，不能查看其他考点的统计")
+			return nil, kaowu.Errorf(kaowu.EFORBIDDEN, "您只能查看本考点的统计，不能查看其他考点的统计：请从“我的”页面进入本考点的统计看板")
 		}
 	}
 	site, y, err := a.OfficeSite(ctx, actor, askedSite)
