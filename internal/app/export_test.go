@@ -55,3 +55,6 @@ func (a *App) TicketQRPayload(ctx context.Context, applicationID string) (string
 func (a *App) ScoreQRPayload(ctx context.Context, ans ScoreAnswer) (string, error) {
 	return a.scoreQR(ctx, ans)
 }
+
+// StateChangesOf exposes stateChanges to the tests.
+var StateChangesOf = stateChanges

@@ -211,3 +211,62 @@ func Write(name string, w io.Writer, rows [][]string) error {
 	}
 	return kaowu.Errorf(kaowu.EINVALID, "文件 %s 的格式不支持：请使用 .xlsx 或 .csv", filepath.Base(name))
 }
+
+// XLSXStream writes one .xlsx sheet row by row, for exports too large to
+// hold as [][]string: excelize's stream writer keeps the rows in a
+// temporary file beyond 16 MB, and WriteTo writes the finished file.
+type XLSXStream struct {
+	f    *excelize.File
+	sw   *excelize.StreamWriter
+	rows int
+}
+
+// NewXLSXStream starts a sheet; widths, when given, are the columns'
+// widths in characters.
+func NewXLSXStream(widths ...float64) (*XLSXStream, error) {
+	f := excelize.NewFile()
+	sw, err := f.NewStreamWriter("Sheet1")
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("xlsx stream: %w", err)
+	}
+	for i, w := range widths {
+		if err := sw.SetColWidth(i+1, i+1, w); err != nil {
+			f.Close()
+			return nil, fmt.Errorf("xlsx stream: %w", err)
+		}
+	}
+	return &XLSXStream{f: f, sw: sw}, nil
+}
+
+// Row appends a row of text cells.
+func (x *XLSXStream) Row(cells ...string) error {
+	vs := make([]any, len(cells))
+	for i, c := range cells {
+		vs[i] = c
+	}
+	x.rows++
+	cell, _ := excelize.CoordinatesToCellName(1, x.rows)
+	if err := x.sw.SetRow(cell, vs); err != nil {
+		return fmt.Errorf("xlsx stream: %w", err)
+	}
+	return nil
+}
+
+// Rows returns how many rows were appended.
+func (x *XLSXStream) Rows() int { return x.rows }
+
+// WriteTo finishes the sheet and writes the .xlsx file to w.
+func (x *XLSXStream) WriteTo(w io.Writer) (int64, error) {
+	if err := x.sw.Flush(); err != nil {
+		return 0, fmt.Errorf("xlsx stream: %w", err)
+	}
+	n, err := x.f.WriteTo(w)
+	if err != nil {
+		return n, fmt.Errorf("xlsx stream: %w", err)
+	}
+	return n, nil
+}
+
+// Close removes the temporary files.
+func (x *XLSXStream) Close() error { return x.f.Close() }

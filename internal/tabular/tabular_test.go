@@ -115,3 +115,31 @@ func BenchmarkReadXLSX10k(b *testing.B) {
 		}
 	}
 }
+
+func TestXLSXStream(t *testing.T) {
+	x, err := NewXLSXStream(20, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	want := [][]string{{"时间", "说明"}, {"2023-12-05 10:00:00", "确认王芳第1版（368 护理学）"}, {"𠮷", "=1+1"}}
+	for _, r := range want {
+		if err := x.Row(r...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if x.Rows() != 3 {
+		t.Errorf("rows = %d", x.Rows())
+	}
+	var b bytes.Buffer
+	if _, err := x.WriteTo(&b); err != nil {
+		t.Fatal(err)
+	}
+	got, err := Read("out.xlsx", &b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("read back %q, want %q", got, want)
+	}
+}

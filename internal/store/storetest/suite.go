@@ -35,9 +35,15 @@ func Run(t *testing.T, s *store.Store) {
 		{"WeChatBindings", testWeChatBindings},
 		{"ChangeRequestsAndResetCodes", testChangeRequestsAndCodes},
 		{"AuditBeforeAfter", testAuditBeforeAfter},
+		{"AuditChain", testAuditChain},
+		{"AuditChainTampering", testAuditTampering},
+		{"AuditConcurrentSealers", testAuditConcurrentSealers},
+		{"AuditSearch", testAuditSearch},
 		{"Applications", testApplications},
 		{"PreviousRecords", testPreviousRecords},
 		{"IdempotencyKeys", testIdempotencyKeys},
+		{"Retention", testRetention},
+		{"ConcurrentPurge", testConcurrentPurge},
 		{"TaskRuns", testTaskRuns},
 	} {
 		t.Run(c.name, func(t *testing.T) { c.fn(t, s) })
