@@ -91,7 +91,8 @@ func replicaReads(s *store.Store) int64 {
 // TestStaleReplicaNeverDecides: with a read replica stuck in the past,
 // every decision is still right, because none reads it: seats, ticket
 // numbers, payments, submissions (and the candidate seeing theirs at
-// once), the publication of scores. The score look-up does read it, for
+// once), the publication of scores; the dashboards, which decide nothing,
+// do read it. The score look-up does read it, for
 // rows only: it answers from the replica when the replica's row is as new
 // as the node's view, and asks the primary when the replica lacks the row
 // or has an older revision, so that a lagging replica neither gives a
@@ -214,6 +215,15 @@ func TestStaleReplicaNeverDecides(t *testing.T) {
 		// says of it.
 		if _, err := a.Register(ctx, registration("fresh02", 7)); kaowu.ErrorCode(err) != kaowu.ECONFLICT {
 			t.Errorf("second account for one ID number: %v", err)
+		}
+		// The offices' dashboards decide nothing: they read the replica
+		// (and show its figures, a few seconds old at most in service).
+		before := replicaReads(s)
+		if _, err := a.RegionDashboard(ctx, staff(t, a, s, kaowu.RoleRegionStaff), ""); err != nil {
+			t.Fatal(err)
+		}
+		if replicaReads(s) != before+1 {
+			t.Errorf("the dashboard did not read the replica (%d reads, %d before)", replicaReads(s), before)
 		}
 	})
 }
