@@ -43,6 +43,9 @@ type Profile struct {
 	UpdatedAt time.Time      `json:"updated_at"`
 	Unit      *Unit          `json:"unit,omitempty"`
 	Photo     *PhotoMetadata `json:"photo,omitempty"`
+	// PurgedAt is when the retention purge deleted the account's photo and
+	// contact details (个人信息保存期限); a photo uploaded since shows in Photo.
+	PurgedAt *time.Time `json:"purged_at,omitempty"`
 }
 
 // Education is one education held (学历).
@@ -152,6 +155,8 @@ type ChangeRequest struct {
 	DecisionReason string       `json:"decision_reason,omitempty"`
 	CreatedAt      time.Time    `json:"created_at"`
 	DecidedAt      *time.Time   `json:"decided_at,omitempty"`
+	// EvidencePurgedAt is when the retention purge deleted the evidence.
+	EvidencePurgedAt *time.Time `json:"evidence_purged_at,omitempty"`
 	// Account is the requester as it stands, filled by listings.
 	Account *Account `json:"-"`
 }

@@ -123,6 +123,9 @@ type ApplicationVersion struct {
 	Snapshot      []byte    `json:"-"`
 	Digest        string    `json:"digest"`
 	Photo         []byte    `json:"-"`
+	// PurgedAt is when the retention purge deleted the application's
+	// photos and the contact details of its snapshots (个人信息保存期限).
+	PurgedAt *time.Time `json:"purged_at,omitempty"`
 }
 
 // GenderOf returns 男 or 女 from a resident ID number's sequence digit, or

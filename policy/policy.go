@@ -15,6 +15,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"go.yaml.in/yaml/v3"
 
@@ -41,6 +42,10 @@ type Year struct {
 	LicenceRules   []LicenceRule     `yaml:"licence_rules" json:"licence_rules"`
 	Eligibility    Eligibility       `yaml:"eligibility" json:"eligibility"`
 	Catalog        []kaowu.Specialty `yaml:"catalog" json:"catalog"`
+	// Retention, when set, is how long the year's personal data is kept;
+	// a year without it (one stored before the field existed) is never
+	// purged.
+	Retention *Retention `yaml:"retention,omitempty" json:"retention,omitempty"`
 }
 
 // Notice identifies the document the year implements.
@@ -138,6 +143,36 @@ type LicenceRule struct {
 	To      int           `yaml:"to" json:"to"`
 	Licence kaowu.Licence `yaml:"licence" json:"licence"`
 	Clause  string        `yaml:"clause" json:"clause"`
+}
+
+// Retention is how long candidates' personal data of the year (photos,
+// evidence scans, contact details) is kept after the exam year closes,
+// before the purge job deletes it (internal/app PurgePersonalData). The
+// records the law requires (results, certificates, payments, the audit
+// log) are kept regardless. Its basis is the Personal Information
+// Protection Law (《个人信息保护法》第十九条), not the notice: the notice says
+// nothing about retention.
+type Retention struct {
+	// YearCloses is the last day of the exam year's business (results
+	// published, certificates handed out, refunds settled).
+	YearCloses kaowu.Date `yaml:"year_closes" json:"year_closes"`
+	// KeepMonths is how many months after YearCloses the data is kept.
+	KeepMonths int `yaml:"keep_months" json:"keep_months"`
+	// Basis is the legal provision the period rests on, as text.
+	Basis string `yaml:"basis" json:"basis"`
+}
+
+// RetentionEnds returns the instant from which the year's personal data
+// may be purged: the start (Beijing time) of the day after YearCloses,
+// KeepMonths months later (a day the target month lacks moves forward, as
+// in time.AddDate: never earlier). ok is false when the year sets no
+// retention.
+func (y *Year) RetentionEnds() (ends time.Time, ok bool) {
+	r := y.Retention
+	if r == nil || r.YearCloses.IsZero() {
+		return time.Time{}, false
+	}
+	return r.YearCloses.In(kaowu.Shanghai).AddDate(0, 0, 1).AddDate(0, r.KeepMonths, 0), true
 }
 
 // Embedded returns the years shipped in the binary, by year, unvalidated.
@@ -323,5 +358,10 @@ func (y *Year) Draft(next int) (*Year, error) {
 		}
 	}
 	d.Eligibility = d.Eligibility.shifted(n)
+	if d.Retention != nil {
+		r := *d.Retention
+		r.YearCloses = r.YearCloses.AddYears(n)
+		d.Retention = &r
+	}
 	return &d, nil
 }

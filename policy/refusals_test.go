@@ -63,6 +63,12 @@ func TestLoadRefusals(t *testing.T) {
 		}, []string{"sites[0](fengtai).confirmation.days", "单位类别 clinic（门诊部及以下机构）没有安排现场确认日"}},
 		{"two sites for one district", func(y *Year) { y.Sites[1].District = "丰台区" }, []string{"sites[1](dongcheng).district", "每个区只能有一个考点"}},
 		{"session subject missing", func(y *Year) { y.Sessions = y.Sessions[1:] }, []string{"sessions", "纸笔作答 缺少科目 基础知识 的场次"}},
+		{"year closes before its last window", func(y *Year) { y.Retention.YearCloses = kaowu.NewDate(2024, 6, 1) },
+			[]string{"retention.year_closes", "考试年度结束日期 2024-06-01 早于最后一个时间窗口 scores（成绩公布）的最后一天 2024-06-21"}},
+		{"year never closes", func(y *Year) { y.Retention.YearCloses = kaowu.Date{} }, []string{"retention.year_closes", "必须填写考试年度结束日期"}},
+		{"no retention period", func(y *Year) { y.Retention.KeepMonths = 0 }, []string{"retention.keep_months", "保存期限 0 个月无效，应为 1 至 120 个月"}},
+		{"retention period a typo", func(y *Year) { y.Retention.KeepMonths = 240 }, []string{"retention.keep_months", "240 个月无效"}},
+		{"retention without basis", func(y *Year) { y.Retention.Basis = " " }, []string{"retention.basis", "必须注明保存期限的法律依据"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			y, err := Default(2024)

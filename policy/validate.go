@@ -203,7 +203,44 @@ func (y *Year) Validate() error {
 
 	p.catalog(y.Catalog, y, func(i int) string { return fmt.Sprintf("catalog[%d]", i) })
 	p.eligibility(y, cite)
+	p.retention(y)
 	return p.err(fmt.Sprintf("%d考试年度数据", y.Year))
+}
+
+// MaxKeepMonths bounds retention.keep_months: ten years, far beyond any
+// need of the exam's business (a typo such as 240 for 24 is refused).
+const MaxKeepMonths = 120
+
+// retention checks the retention period, when the year sets one: the
+// year closes after its last window ends, the period is 1 to
+// MaxKeepMonths months, and its legal basis is given.
+func (p *problems) retention(y *Year) {
+	r := y.Retention
+	if r == nil {
+		return
+	}
+	if r.YearCloses.IsZero() {
+		p.add("retention.year_closes", "必须填写考试年度结束日期（个人信息保存期限从次日起算）")
+	} else {
+		var last kaowu.Window
+		for _, w := range y.Calendar {
+			if w.End.After(last.End) {
+				last = w
+			}
+		}
+		// A window's end is exclusive: a window ending at 00:00 of a day
+		// has its last day the day before.
+		if !last.End.IsZero() && r.YearCloses.Before(last.LastDay()) {
+			p.add("retention.year_closes", "考试年度结束日期 %s 早于最后一个时间窗口 %s（%s）的最后一天 %s",
+				r.YearCloses, last.Key, last.Name, last.LastDay())
+		}
+	}
+	if r.KeepMonths < 1 || r.KeepMonths > MaxKeepMonths {
+		p.add("retention.keep_months", "个人信息保存期限 %d 个月无效，应为 1 至 %d 个月", r.KeepMonths, MaxKeepMonths)
+	}
+	if strings.TrimSpace(r.Basis) == "" {
+		p.add("retention.basis", "必须注明保存期限的法律依据（如《个人信息保护法》第十九条）")
+	}
 }
 
 // catalog checks catalogue rows against each other and the licence rules;

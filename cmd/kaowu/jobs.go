@@ -16,6 +16,8 @@ const jobsUsage = `用法：
   kaowu jobs void-unconfirmed   现场确认截止后，把仍为“已提交”或“退回修改”的报名置为网上报名无效（二（二）），并提醒考生
   kaowu jobs remind-payment     网上缴费开始时、截止前两天，提醒尚未缴费的考生（三）
   kaowu jobs purge-idempotency  删除超过 24 小时的 Idempotency-Key 记录
+  kaowu jobs purge-personal     个人信息保存期限届满的考试年度：删除照片、证明材料和联系方式，保留姓名、证件号码、
+                                成绩、证书、缴费记录和日志（《个人信息保护法》第十九条；期限见 kaowu policy show）
   kaowu jobs seal-audit         加封尚未加封的审计记录，每次至多 40 秒（不限时的见 kaowu audit seal）
 每个任务都可重复运行（已处理的不再处理），时间未到时不做任何修改。serve 的后台进程每分钟自动运行以上任务，
 以及网上缴费截止（三）：它连接支付平台，先查询未完成的交易再处理未缴费的报名，所以只由 serve 运行。
@@ -62,6 +64,13 @@ var tasks = []task{
 			return "", err
 		}
 		return fmt.Sprintf("已删除 %d 条过期的 Idempotency-Key 记录。", n), nil
+	}},
+	{"purge-personal", false, func(ctx context.Context, a *app.App, now time.Time) (string, error) {
+		rep, err := a.PurgePersonalDataDue(ctx, now)
+		if err != nil || rep.Empty() {
+			return "", err
+		}
+		return rep.String(), nil
 	}},
 	// Last, and for at most 40 s a run: a backlog is sealed over several
 	// minutes rather than holding up the deadlines above.

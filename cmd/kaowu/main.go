@@ -33,6 +33,9 @@ var commands = []command{
 	{"bench", "压力测试：模拟大量考生通过 HTTP 访问运行中的服务器，报告吞吐量和延迟", benchCmd},
 	{"jobs", "手动运行后台任务：现场确认截止作废未确认的报名、缴费提醒等（kaowu jobs -h）", jobsCmd},
 	{"tickets", "考场与准考证：导入考场、编排考场座位、批量生成准考证（kaowu tickets -h）", ticketsCmd},
+	{"export-person", "导出一名考生的全部个人信息（JSON，或连同照片和证明材料的 ZIP）", exportPersonCmd},
+	{"backup", "备份数据库（serve 运行时也可进行；SQLite 在线备份，PostgreSQL 用 pg_dump）", backupCmd},
+	{"restore", "用备份恢复数据库（检查备份；目标正在使用时拒绝；覆盖已有数据须 --force）", restoreCmd},
 	{"audit", "审计日志：核对防篡改的哈希链、立即加封新记录（kaowu audit -h）", auditCmd},
 }
 
@@ -65,7 +68,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 func usage(w io.Writer) {
 	fmt.Fprintln(w, "用法：kaowu <命令> [参数]\n\n命令：")
 	for _, c := range commands {
-		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-14s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintln(w, "\n每个命令的参数见 kaowu <命令> -h；参数也可用环境变量 KAOWU_<参数名> 设置。")
 }

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strconv"
+	"strings"
 	"text/tabwriter"
 
 	"kaowu"
@@ -256,6 +257,13 @@ func showYear(w io.Writer, y *policy.Year) {
 	p("通知：%s（%s，%s，依据 %s）", y.Notice.Title, y.Notice.Issuer, y.Notice.Date, y.Notice.Basis)
 	p("截止日期：%s（%s）\t报名费：%d 分/科（%s）\t合格线：%d/%d（%s）", y.Cutoff.Date, y.Cutoff.Clause,
 		y.Fee.PerSubjectFen, y.Fee.Clause, y.PassLine.Score, y.PassLine.Max, y.PassLine.Clause)
+	if ends, ok := y.RetentionEnds(); ok {
+		basis, _, _ := strings.Cut(y.Retention.Basis, "：")
+		p("个人信息保存期限：考试年度于 %s 结束，保存 %d 个月，自 %s 起删除照片、证明材料和联系方式（依据%s）", y.Retention.YearCloses,
+			y.Retention.KeepMonths, ends.In(kaowu.Shanghai).Format("2006-01-02 15:04"), basis)
+	} else {
+		p("个人信息保存期限：未设置（本年度的照片、证明材料和联系方式不会自动删除）")
+	}
 	p("\n日程（北京时间，结束时刻不含）：")
 	cal := append([]kaowu.Window(nil), y.Calendar...)
 	sort.SliceStable(cal, func(i, j int) bool { return cal[i].Start.Before(cal[j].Start) })

@@ -43,6 +43,13 @@ type App struct {
 	ticketSigner ed25519.PrivateKey
 	// scoreCache holds the score look-up's recent rows (scores.go).
 	scoreCache scoreCache
+	// purged is the last scheduled purge that found nothing (retention.go).
+	purged purgeMark
+	// DashboardTTL is how long a computed dashboard is served to every
+	// office that asks (dashboard.go): 0 means DefaultDashboardTTL, a
+	// negative value computes each request anew.
+	DashboardTTL time.Duration
+	dashboards   dashboardCache
 }
 
 type cachedYear struct {
@@ -276,4 +283,62 @@ func (a *App) LoadYear(ctx context.Context, actor Actor, doc []byte) (*policy.Ye
 		return nil, fmt.Errorf("load year %d: %w", y.Year, err)
 	}
 	return y, nil
+}
+
+// YearPreview is what loading a year document would change: the draft as
+// parsed, the stored year it is compared with, and the differences.
+type YearPreview struct {
+	Draft *policy.Year
+	// Base is the stored year of the same number when there is one (the
+	// load would replace it), else the newest stored earlier year; nil
+	// when no year is stored before it.
+	Base    *policy.Year
+	Changes []policy.Change
+}
+
+// PreviewYear validates a year document (as `kaowu policy draft` makes and
+// the region office edits) and compares it with the stored years, without
+// storing anything, so that the office reviews the changes before LoadYear.
+func (a *App) PreviewYear(ctx context.Context, actor Actor, doc []byte) (YearPreview, error) {
+	if actor.Role != kaowu.RoleRegionStaff && actor.Role != kaowu.RoleAdmin {
+		return YearPreview{}, kaowu.Errorf(kaowu.EFORBIDDEN, "只有考区考试管理机构可以载入考试年度数据")
+	}
+	draft, err := policy.Load(doc)
+	if err != nil {
+		return YearPreview{}, err
+	}
+	p := YearPreview{Draft: draft}
+	years, err := a.Years(ctx)
+	if err != nil {
+		return p, err
+	}
+	base := 0
+	for _, y := range years { // newest first
+		if y <= draft.Year && y > base {
+			base = y
+		}
+	}
+	if base == 0 {
+		return p, nil
+	}
+	if p.Base, err = a.Year(ctx, base); err != nil {
+		return p, err
+	}
+	p.Changes, err = policy.Diff(p.Base, draft)
+	return p, err
+}
+
+// CompareYears returns what changed from stored year from to stored year to
+// (kaowu policy diff).
+func (a *App) CompareYears(ctx context.Context, from, to int) (YearPreview, error) {
+	base, err := a.Year(ctx, from)
+	if err != nil {
+		return YearPreview{}, err
+	}
+	draft, err := a.Year(ctx, to)
+	if err != nil {
+		return YearPreview{}, err
+	}
+	changes, err := policy.Diff(base, draft)
+	return YearPreview{Draft: draft, Base: base, Changes: changes}, err
 }

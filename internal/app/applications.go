@@ -489,7 +489,7 @@ func snapshot(y *policy.Year, app kaowu.Application, c candidate, d eligibility.
 	snap := FormSnapshot{Year: y.Year, Title: y.Title, Region: y.Region.Name, Site: site, Name: acc.Name, IDType: acc.IDType,
 		IDNumber: string(acc.IDNumber), Gender: kaowu.GenderOf(acc.IDType, acc.IDNumber), Mobile: acc.Mobile, Specialty: sp,
 		Profile: p, Unit: u, Category: cat.Name, Decl: app.Decl, Decision: d}
-	snap.Profile.Photo, snap.Profile.UpdatedAt = nil, time.Time{}
+	snap.Profile.Photo, snap.Profile.UpdatedAt, snap.Profile.PurgedAt = nil, time.Time{}, nil
 	if parsed, err := kaowu.ParseIDNumber(acc.IDType, string(acc.IDNumber), kaowu.Date{}); err == nil {
 		snap.BirthDate = parsed.Birth
 	}
@@ -707,6 +707,9 @@ func (a *App) ApplicationFormPDF(ctx context.Context, actor Actor, id string, ve
 		Mobile: snap.Mobile, Photo: v.Photo, Region: snap.Region, Site: snap.Site.Name,
 		SpecialtyCode: snap.Specialty.Code, SpecialtyName: snap.Specialty.Name, LevelLabel: snap.Specialty.Level.Label(),
 		ModeLabel: snap.Specialty.Mode.Label(), QRPayload: payload,
+	}
+	if v.PurgedAt != nil {
+		f.PhotoNote = PhotoPurgedNote
 	}
 	for _, s := range snap.Decision.Subjects {
 		f.Subjects = append(f.Subjects, s.Label())

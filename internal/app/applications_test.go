@@ -253,6 +253,40 @@ func TestConcurrentSubmissions(t *testing.T) {
 	})
 }
 
+// TestConcurrentStart: many tabs starting the application at once make one
+// application of the year (二（一）: one application per candidate per
+// year), and every tab gets that one.
+func TestConcurrentStart(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, s *store.Store) {
+		a, _ := newApp(t, s)
+		ctx := context.Background()
+		acc, _ := applicant(t, a, s, "starter", 28)
+		var wg sync.WaitGroup
+		ids := make([]string, 16)
+		for i := range ids {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				ap, err := a.StartApplication(ctx, actor(acc))
+				if err != nil {
+					t.Errorf("start: %v", err)
+				}
+				ids[i] = ap.ID
+			}()
+		}
+		wg.Wait()
+		stored, err := s.ApplicationOf(ctx, acc.ID, 2024)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, id := range ids {
+			if id != stored.ID {
+				t.Fatalf("tabs got %v; the stored application is %s", ids, stored.ID)
+			}
+		}
+	})
+}
+
 // TestApplicationVisibility: the candidate, their unit's HR and the site
 // and region offices see an application; another candidate and another
 // unit's HR do not.

@@ -147,11 +147,13 @@ func slotsText(slots []policy.Slot) string {
 
 // DeskCase is what the desk shows of one application.
 type DeskCase struct {
-	Row         store.DeskRow
-	Site        policy.Site
-	Year        *policy.Year
-	Snapshot    FormSnapshot // of the last submitted version
-	Photo       []byte       // confirmed with the last submitted version
+	Row      store.DeskRow
+	Site     policy.Site
+	Year     *policy.Year
+	Snapshot FormSnapshot // of the last submitted version
+	Photo    []byte       // confirmed with the last submitted version
+	// PhotoPurged: the retention purge deleted the version's photo.
+	PhotoPurged bool
 	SubmittedAt time.Time
 	Materials   []eligibility.Material
 	// Check is the QR check of the printed form, when it was scanned.
@@ -205,6 +207,7 @@ func (a *App) DeskCase(ctx context.Context, actor Actor, id, payload string) (De
 		return c, fmt.Errorf("snapshot %s v%d: %w", row.ID, row.Version, err)
 	}
 	c.Photo, c.SubmittedAt, c.Materials = v.Photo, v.SubmittedAt, c.Snapshot.Decision.Materials
+	c.PhotoPurged = v.PurgedAt != nil
 	if c.Decisions, err = a.Store.DeskDecisions(ctx, row.ID); err != nil {
 		return c, err
 	}

@@ -228,5 +228,10 @@ func (a *App) Photo(ctx context.Context, actor Actor, candidateID string) ([]byt
 		return nil, err
 	}
 	b, _, err := a.Store.Photo(ctx, candidateID)
+	if kaowu.ErrorCode(err) == kaowu.ENOTFOUND {
+		if p, perr := a.Store.Profile(ctx, candidateID); perr == nil && p.PurgedAt != nil {
+			return nil, kaowu.Errorf(kaowu.ENOTFOUND, "%s（%s）", PhotoPurgedNote, p.PurgedAt.In(kaowu.Shanghai).Format("2006-01-02"))
+		}
+	}
 	return b, err
 }

@@ -215,14 +215,27 @@ func (a *App) LatestTicketBuild(ctx context.Context, actor Actor, askedSite stri
 	return a.Store.LatestTicketBuild(ctx, y.Year, site.Code)
 }
 
+// BuildReady refuses a build whose files are not there: still running, or
+// deleted by the retention purge.
+func BuildReady(b store.TicketBuild) error {
+	if b.PurgedAt != nil {
+		return kaowu.Errorf(kaowu.ENOTFOUND, "这批准考证文件（含考生照片）已于 %s 按个人信息保存期限删除",
+			b.PurgedAt.In(kaowu.Shanghai).Format("2006-01-02"))
+	}
+	if b.State != "done" {
+		return kaowu.Errorf(kaowu.ECONFLICT, "准考证尚未全部生成（%d/%d），请稍候", b.Done, b.Total)
+	}
+	return nil
+}
+
 // WriteTicketBuildZIP writes a finished build's files as one ZIP.
 func (a *App) WriteTicketBuildZIP(ctx context.Context, actor Actor, id string, w io.Writer) error {
 	b, err := a.TicketBuildOf(ctx, actor, id)
 	if err != nil {
 		return err
 	}
-	if b.State != "done" {
-		return kaowu.Errorf(kaowu.ECONFLICT, "准考证尚未全部生成（%d/%d），请稍候", b.Done, b.Total)
+	if err := BuildReady(b); err != nil {
+		return err
 	}
 	z := zip.NewWriter(w)
 	err = a.Store.EachTicketBuildFile(ctx, id, func(name string, body []byte) error {

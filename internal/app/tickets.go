@@ -414,6 +414,9 @@ func (a *App) ticketData(ctx context.Context, y *policy.Year, p store.TicketPrin
 		IDNumber: kaowu.MaskID(string(p.IDNumber)), Photo: p.Photo, SpecialtyCode: sp.Code, SpecialtyName: sp.Name, LevelLabel: sp.Level.Label(),
 		Mode: sp.Mode.Label(), Site: site.Name, Venue: p.Venue.Name, Address: p.Venue.Address, Directions: p.Venue.Directions,
 		Rules: ticketRules(p), QR: qr, Issued: now.In(kaowu.Shanghai).Format("2006年1月2日 15:04") + " 打印"}
+	if p.PhotoPurged {
+		t.PhotoNote = PhotoPurgedNote
+	}
 	for _, s := range ticketSessions(y, p) {
 		start, end := s.Start.In(kaowu.Shanghai), s.End.In(kaowu.Shanghai)
 		t.Sessions = append(t.Sessions, pdf.TicketSession{Subject: s.Subject.Label(), Date: kaowu.DateOf(start).Chinese(),

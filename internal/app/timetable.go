@@ -154,8 +154,12 @@ func (a *App) DoorListPDF(ctx context.Context, actor Actor, roomID string, day k
 	d.Times = strings.Join(times, "、")
 	for _, p := range ps {
 		sp, _ := y.Specialty(p.Specialty)
-		d.Rows = append(d.Rows, pdf.DoorListRow{Seat: p.Seat.Seat, TicketNo: p.Ticket.TicketNo, Name: p.Name, IDNumber: kaowu.MaskID(string(p.IDNumber)),
-			Specialty: sp.Code + " " + sp.Name + "（" + sp.Level.Label() + "）", Photo: p.Photo})
+		row := pdf.DoorListRow{Seat: p.Seat.Seat, TicketNo: p.Ticket.TicketNo, Name: p.Name, IDNumber: kaowu.MaskID(string(p.IDNumber)),
+			Specialty: sp.Code + " " + sp.Name + "（" + sp.Level.Label() + "）", Photo: p.Photo}
+		if p.PhotoPurged {
+			row.PhotoNote = PhotoPurgedNote
+		}
+		d.Rows = append(d.Rows, row)
 	}
 	return pdf.DoorList(d)
 }

@@ -65,13 +65,15 @@ func demoPhoto() []byte {
 // system has: ready to apply (cand0001–0040), returning candidates confirmed
 // automatically or not (0041–0060), submitted (0061–0150), withdrawn and
 // resubmitted (0151–0170), drafts (0171–0180). It goes through the same use
-// cases as candidates do, on a clock inside the online application window.
+// cases as candidates do, on a clock inside the online application window,
+// each candidate applying on one of its first days (submittedAt).
 func seedApplications(ctx context.Context, s *store.Store, n int) (map[string]int, error) {
 	at, err := time.Parse(time.RFC3339, Now)
 	if err != nil {
 		return nil, err
 	}
-	a := app.New(s, kaowu.NewManualClock(at), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	clock := kaowu.NewManualClock(at)
+	a := app.New(s, clock, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	photo := demoPhoto()
 	byName := map[string]kaowu.Account{}
 	for i := 1; i <= n && i <= 180; i++ {
@@ -140,6 +142,7 @@ func seedApplications(ctx context.Context, s *store.Store, n int) (map[string]in
 			continue
 		}
 		who := app.Actor{Username: acc.Username, Role: kaowu.RoleCandidate}
+		clock.Set(submittedAt(at, i))
 		if _, err := a.StartApplication(ctx, who); err != nil {
 			return nil, fmt.Errorf("seed %s: %w", acc.Username, err)
 		}
@@ -155,6 +158,7 @@ func seedApplications(ctx context.Context, s *store.Store, n int) (map[string]in
 			return nil, fmt.Errorf("seed %s: %w", acc.Username, err)
 		}
 		if i > 150 {
+			clock.Set(at) // withdrawn and resubmitted on the last day
 			if _, err := a.Withdraw(ctx, who); err != nil {
 				return nil, err
 			}
@@ -165,4 +169,12 @@ func seedApplications(ctx context.Context, s *store.Store, n int) (map[string]in
 		counts[string(got.State)]++
 	}
 	return counts, nil
+}
+
+// submittedAt is when demo candidate i applies: between the window's first
+// morning and now, more of them on the first days, as candidates do, so
+// that the offices' dashboards show a shape day by day.
+func submittedAt(now time.Time, i int) time.Time {
+	k := (i * 37) % 98
+	return now.Add(-time.Duration(97-k*k/98) * time.Hour)
 }

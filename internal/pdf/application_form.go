@@ -2,6 +2,7 @@ package pdf
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
 	"image"
 	_ "image/jpeg" // DecodeConfig of the photo
@@ -38,6 +39,9 @@ type ApplicationFormData struct {
 	// Photo is the registration photo as JPEG bytes (internal/photo
 	// normalises it to 295×413); nil prints an empty box saying 照片.
 	Photo []byte
+	// PhotoNote is what the photo box says when there is no photo, instead
+	// of 照片 (e.g. that it was deleted at the end of its retention).
+	PhotoNote string
 
 	Region        string // 北京考区
 	Site          string // 丰台考点
@@ -275,10 +279,7 @@ func (f *ApplicationFormData) basic(d *doc) error {
 // or the word 照片 when there is none.
 func (f *ApplicationFormData) photo(d *doc, x, y, w, h float64) error {
 	if len(f.Photo) == 0 {
-		size := d.size
-		d.font(10)
-		d.textIn(x, y+(h-d.lineH())/2, w, []string{"照片"}, alignCenter)
-		d.font(size)
+		photoNote(d, x, y, w, h, cmp.Or(f.PhotoNote, "照片"))
 		return nil
 	}
 	cfg, _, err := image.DecodeConfig(bytes.NewReader(f.Photo))

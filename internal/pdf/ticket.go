@@ -2,6 +2,7 @@ package pdf
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
 	"image"
 	"slices"
@@ -32,6 +33,7 @@ type TicketData struct {
 	IDType        string // label, e.g. 居民身份证
 	IDNumber      string // as printed: already masked by the caller, e.g. 110106********0516
 	Photo         []byte // JPEG (the candidate's registration photo, 3:4), may be nil: then a box saying 照片
+	PhotoNote     string // what the box says when there is no photo, instead of 照片 (e.g. that it was deleted)
 	SpecialtyCode string // e.g. 368
 	SpecialtyName string // e.g. 护理学
 	LevelLabel    string // e.g. 中级
@@ -279,7 +281,7 @@ func (t *TicketData) identity(d *doc) {
 	}
 	px := marginX + left
 	d.rect(px, top, tkPhotoColW, total)
-	drawPhoto(d, t.Photo, px, top, tkPhotoColW, total, tkPhotoW, tkPhotoH, "照片")
+	drawPhoto(d, t.Photo, px, top, tkPhotoColW, total, tkPhotoW, tkPhotoH, cmp.Or(t.PhotoNote, "照片"))
 }
 
 // place draws the fields that may be long, across the page: the venue,
@@ -404,6 +406,19 @@ func joinLines(lines []string) string {
 	return b.String()
 }
 
+// photoNote writes text in the middle of a photo box (x, y, w, h), at
+// 10 pt when it fits on one line, else wrapped at 8 pt.
+func photoNote(d *doc, x, y, w, h float64, text string) {
+	size := d.size
+	defer d.font(size)
+	d.font(10)
+	if d.width(text) > w-2 {
+		d.font(8)
+	}
+	lines := d.wrap(text, w-2)
+	d.textIn(x, y+(h-float64(len(lines))*d.lineH())/2, w, lines, alignCenter)
+}
+
 // drawPhoto draws a JPEG photo centred in the box (x, y, w, h), at most
 // maxW×maxH mm and keeping its proportions, or, when there is none, the
 // word empty in the middle of the box. The photo's bytes are embedded as
@@ -411,10 +426,7 @@ func joinLines(lines []string) string {
 func drawPhoto(d *doc, photo []byte, x, y, w, h, maxW, maxH float64, empty string) {
 	cfg, _, err := image.DecodeConfig(bytes.NewReader(photo))
 	if len(photo) == 0 || err != nil || cfg.Width == 0 || cfg.Height == 0 {
-		size := d.size
-		d.font(10)
-		d.textIn(x, y+(h-d.lineH())/2, w, []string{empty}, alignCenter)
-		d.font(size)
+		photoNote(d, x, y, w, h, empty)
 		return
 	}
 	maxW, maxH = min(maxW, w-2), min(maxH, h-2)
@@ -550,6 +562,7 @@ type DoorListRow struct {
 	IDNumber  string // masked by the caller
 	Specialty string // e.g. 368 护理学（中级）
 	Photo     []byte // JPEG, may be nil
+	PhotoNote string // what the box says when there is no photo, instead of 无照片
 }
 
 // DoorListData is the list of one room on one exam day (考场门贴 and 签到表
@@ -674,7 +687,7 @@ func DoorList(l DoorListData) ([]byte, error) {
 		}
 		top := d.y
 		d.drawCells(marginX, top, heights[i], cells[i])
-		drawPhoto(d, r.Photo, marginX+ws[0], top, ws[1], heights[i], dlPhotoW, dlPhotoH, "无照片")
+		drawPhoto(d, r.Photo, marginX+ws[0], top, ws[1], heights[i], dlPhotoW, dlPhotoH, cmp.Or(r.PhotoNote, "无照片"))
 		d.y += heights[i]
 	}
 	l.foot(d)

@@ -102,6 +102,7 @@ var accessMatrix = map[string]rule{
 	"POST /me/wechat/unbind":      candOnly,
 	"GET /me/change-request":      candOnly,
 	"POST /me/change-request":     candOnly,
+	"GET /me/export":              candOnly,
 	"GET /apply":                  candOnly,
 	"POST /apply/start":           candOnly,
 	"GET /apply/site":             candOnly,
@@ -216,10 +217,23 @@ var accessMatrix = map[string]rule{
 	"GET /staff/certificates.xlsx":      decideRls,
 	"GET /staff/transfers":              officeRls,
 	"POST /staff/transfers":             officeRls,
+
+	// The exam years: compare, review a draft, load.
+	"GET /review/years":          {roles: []kaowu.Role{roleRegion, roleAdmin}},
+	"GET /review/years/diff":     {roles: []kaowu.Role{roleRegion, roleAdmin}},
+	"POST /review/years/preview": {roles: []kaowu.Role{roleRegion, roleAdmin}},
+	"POST /review/years/load":    {roles: []kaowu.Role{roleRegion, roleAdmin}},
 	// The audit search (issue 11): the offices; whose entries a site office
 	// sees is checked in internal/app (audit_test.go).
 	"GET /staff/audit":      decideRls,
 	"GET /staff/audit.xlsx": decideRls,
+	// Dashboards (issue 11): the site office's of its own site (another
+	// site is refused in internal/app, dashboard_test.go), the region's of
+	// every site.
+	"GET /staff/dashboard":       officeRls,
+	"GET /staff/dashboard.xlsx":  officeRls,
+	"GET /review/dashboard":      {roles: []kaowu.Role{roleRegion, roleAdmin}},
+	"GET /review/dashboard.xlsx": {roles: []kaowu.Role{roleRegion, roleAdmin}},
 }
 
 // resource is what an {id} in a path names.

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"errors"
 	"io"
 	"net/http"
@@ -56,6 +57,7 @@ func (s *Server) accountRoutes(mux *http.ServeMux) {
 	s.handleFunc(mux, "POST /me/wechat/unbind", s.requireRole(candidate...)(s.wechatUnbind))
 	s.handleFunc(mux, "GET /me/change-request", s.requireRole(candidate...)(s.changeRequestPage))
 	s.handleFunc(mux, "POST /me/change-request", s.requireRole(candidate...)(s.submitChangeRequest))
+	s.handleFunc(mux, "GET /me/export", s.requireRole(candidate...)(s.exportMe))
 	// A candidate's data by id: the candidate themself, or staff whose
 	// scope covers them (App.authorize).
 	s.handleFunc(mux, "GET /candidates/{id}/photo", s.requireRole(everyone...)(s.candidatePhoto))
@@ -234,6 +236,22 @@ func (s *Server) mePage(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	s.render(w, r, http.StatusOK, "me", d)
+}
+
+// exportMe gives candidates everything kaowu holds about them (个人信息
+// 查阅、复制): a ZIP of person.json and their photos and evidence scans.
+func (s *Server) exportMe(w http.ResponseWriter, r *http.Request) {
+	x, err := s.App.ExportPerson(r.Context(), actorOf(r), accountFrom(r.Context()).ID)
+	var buf bytes.Buffer
+	if err == nil {
+		err = x.WriteZIP(&buf)
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Disposition", `attachment; filename="kaowu-personal-data.zip"`)
+	s.sendPrivate(w, r, "application/zip", "", buf.Bytes(), nil)
 }
 
 func (s *Server) apiMe(w http.ResponseWriter, r *http.Request) {

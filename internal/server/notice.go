@@ -53,6 +53,17 @@ var pageUses = []policy.Use{
 	{Clause: "一（六）", Kind: "状态变化", What: "军队卫生人员由所在单位批量报名，逐行按报名条件判断（App.ImportMilitaryRoster）", Link: "/military"},
 	{Clause: "二（三）1", Kind: "页面", What: "军队单位上传考生名单，逐行报告问题及依据", Link: "/military"},
 	{Clause: "二（三）2", Kind: "状态变化", What: "考点在交接日期内登记介绍信编号和缴费，军队考生转为已缴费（App.RecordHandover）", Link: "/staff/military"},
+	{Clause: "三", Kind: "状态变化", What: "审核通过即生成订单（须考科目数 × 每科费用）；只在缴费期内付款，支付平台的通知验签后只入账一次；缴费截止时先向支付平台查询未完成的交易，再将未缴费的报名视为放弃报名（App.Review、App.RecordTransaction、App.ForfeitUnpaid）", Link: "/application/payment"},
+	{Clause: "三", Kind: "页面", What: "考点缴费对账：订单、收款、退款与支付平台逐笔核对，导出 Excel", Link: "/staff/payments"},
+	{Clause: "四", Kind: "页面", What: "考生在准考证打印期间内打印准考证（照片、考场、座位、签名二维码）", Link: "/application/ticket"},
+	{Clause: "四", Kind: "状态变化", What: "已缴费的考生编排座位后生成准考证号，一经生成不再改变（App.IssueTickets）", Link: "/staff/seating"},
+	{Clause: "五", Kind: "规则", What: "考场编排：护理学（初级师）在纸笔考场按纸笔日程；其他专业四个科目在同一天、同一计算机考场；考场容量和可用机位为硬约束（seating.Assign）", Link: "/staff/seating"},
+	{Clause: "五", Kind: "页面", What: "考试日程、各考场考生名单和门贴，导出 Excel", Link: "/staff/timetable"},
+	{Clause: "六", Kind: "页面", What: "成绩查询：准考证号加证件号码，按考区设定的时间公布；错误次数过多暂停查询", Link: "/scores"},
+	{Clause: "六", Kind: "状态变化", What: "考区导入成绩文件（全部正确才导入）并设定公布时间（App.ImportScores、App.PublishScores）", Link: "/review/scores"},
+	{Clause: "二（三）3", Kind: "页面", What: "考点打印军队单位全部准考证及领取名单，供4月7日、8日集体领取", Link: "/staff/timetable"},
+	{Clause: "二（三）4", Kind: "页面", What: "军队考生的准考证和领取名单注明须持本人有效期内的居民身份证或临时身份证参加考试", Link: "/staff/timetable"},
+	{Clause: "附件2", Kind: "页面", What: "考试年度数据：新年度草案相对已载入年度的变化（日程、费用、专业目录、报考条件、条款原文），核对后载入", Link: "/review/years"},
 	{Clause: "附件1", Kind: "页面", What: "考区资格审核：按考点、专业、单位、须人工审核筛选，逐条或批量通过/不通过（附理由和条款）", Link: "/review"},
 }
 

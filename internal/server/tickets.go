@@ -82,7 +82,7 @@ type buildJSON struct {
 
 func buildView(b store.TicketBuild) buildJSON {
 	v := buildJSON{ID: b.ID, State: b.State, Done: b.Done, Total: b.Total, Error: b.Error}
-	if b.State == "done" {
+	if b.State == "done" && b.PurgedAt == nil {
 		v.ZIP = "/staff/tickets/builds/" + b.ID + "/tickets.zip"
 	}
 	return v
@@ -100,8 +100,8 @@ func (s *Server) ticketBuildStatus(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) ticketBuildZIP(w http.ResponseWriter, r *http.Request) {
 	b, err := s.App.TicketBuildOf(r.Context(), actorOf(r), r.PathValue("id"))
-	if err == nil && b.State != "done" {
-		err = kaowu.Errorf(kaowu.ECONFLICT, "准考证尚未全部生成（%d/%d），请稍候", b.Done, b.Total)
+	if err == nil {
+		err = app.BuildReady(b)
 	}
 	if err != nil {
 		s.pageError(w, r, err)

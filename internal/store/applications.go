@@ -162,11 +162,14 @@ func (tx *Tx) InsertVersion(ctx context.Context, v kaowu.ApplicationVersion) err
 func (r reader) Version(ctx context.Context, applicationID string, version int) (kaowu.ApplicationVersion, error) {
 	var v kaowu.ApplicationVersion
 	var snap string
-	err := r.q.QueryRowContext(ctx, `SELECT application_id, version, submitted_at, outcome, snapshot, digest, photo FROM application_versions
-		WHERE application_id = $1 AND version = $2`, applicationID, version).Scan(&v.ApplicationID, &v.Version, &v.SubmittedAt, &v.Outcome, &snap, &v.Digest, &v.Photo)
+	var purged sql.NullTime
+	err := r.q.QueryRowContext(ctx, `SELECT v.application_id, v.version, v.submitted_at, v.outcome, v.snapshot, v.digest, v.photo, a.purged_at
+		FROM application_versions v JOIN applications a ON a.id = v.application_id
+		WHERE v.application_id = $1 AND v.version = $2`, applicationID, version).Scan(&v.ApplicationID, &v.Version, &v.SubmittedAt, &v.Outcome, &snap, &v.Digest, &v.Photo, &purged)
 	if err != nil {
 		return v, fmt.Errorf("version %d of %s: %w", version, applicationID, notFound(err, "该版本的报名信息不存在"))
 	}
+	v.PurgedAt = timePtr(purged)
 	v.Snapshot, v.SubmittedAt = []byte(snap), v.SubmittedAt.UTC()
 	return v, nil
 }

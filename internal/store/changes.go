@@ -9,14 +9,15 @@ import (
 	"kaowu"
 )
 
-const changeColumns = `id, user_id, kind, new_name, new_id_type, new_id_number, reason, status, decided_by, decision_reason, created_at, decided_at`
+const changeColumns = `id, user_id, kind, new_name, new_id_type, new_id_number, reason, status, decided_by, decision_reason, created_at, decided_at, evidence_purged_at`
 
 func scanChange(row interface{ Scan(...any) error }) (kaowu.ChangeRequest, error) {
 	var c kaowu.ChangeRequest
-	var decided sql.NullTime
+	var decided, purged sql.NullTime
 	var number string
 	err := row.Scan(&c.ID, &c.UserID, &c.Kind, &c.NewName, &c.NewIDType, &number, &c.Reason, &c.Status, &c.DecidedBy,
-		&c.DecisionReason, &c.CreatedAt, &decided)
+		&c.DecisionReason, &c.CreatedAt, &decided, &purged)
+	c.EvidencePurgedAt = timePtr(purged)
 	c.NewIDNumber = kaowu.IDNumber(number)
 	c.CreatedAt = c.CreatedAt.UTC()
 	if decided.Valid {

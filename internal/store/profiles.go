@@ -42,9 +42,11 @@ func (r reader) Profile(ctx context.Context, userID string) (kaowu.Profile, erro
 	p.Work.ResidencyCertificateOn = parseStoredDate(residency)
 
 	var unit sql.NullString
-	if err := r.q.QueryRowContext(ctx, `SELECT unit_id FROM users WHERE id = $1`, userID).Scan(&unit); err != nil {
+	var purged sql.NullTime
+	if err := r.q.QueryRowContext(ctx, `SELECT unit_id, purged_at FROM users WHERE id = $1`, userID).Scan(&unit, &purged); err != nil {
 		return p, fmt.Errorf("profile %s: %w", userID, notFound(err, "账号不存在"))
 	}
+	p.PurgedAt = timePtr(purged)
 	if unit.Valid {
 		p.Work.UnitID = unit.String
 		u, err := r.Unit(ctx, unit.String)

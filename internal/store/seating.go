@@ -422,6 +422,10 @@ type TicketPrint struct {
 	Room          kaowu.Room
 	Venue         kaowu.Venue
 	Photo         []byte // JPEG; nil when there is none
+	// PhotoPurged: the retention purge deleted the year's photos (the
+	// application is purged), so none is shown even if the account has a
+	// newer one.
+	PhotoPurged bool
 }
 
 // TicketFilter selects ticket prints of one site's year: all, one room
@@ -442,7 +446,7 @@ type TicketFilter struct {
 func (r reader) TicketPrints(ctx context.Context, f TicketFilter) ([]TicketPrint, error) {
 	photo := `NULL`
 	if f.WithPhotos {
-		photo = `p.jpeg`
+		photo = `CASE WHEN a.purged_at IS NULL THEN p.jpeg END`
 	}
 	day := ""
 	if f.Day != nil && !f.Day.IsZero() {
@@ -452,7 +456,7 @@ func (r reader) TicketPrints(ctx context.Context, f TicketFilter) ([]TicketPrint
 			t.`+strings.ReplaceAll(ticketColumns, ", ", ", t.")+`,
 			s.`+strings.ReplaceAll(assignmentColumns, ", ", ", s.")+`,
 			r.`+strings.ReplaceAll(roomColumns, ", ", ", r.")+`,
-			v.id, v.site, v.name, v.address, v.directions, v.updated_at, `+photo+`
+			v.id, v.site, v.name, v.address, v.directions, v.updated_at, `+photo+`, a.purged_at IS NOT NULL
 		FROM seat_assignments s
 		JOIN applications a ON a.id = s.application_id
 		JOIN tickets t ON t.application_id = s.application_id
@@ -478,7 +482,7 @@ func (r reader) TicketPrints(ctx context.Context, f TicketFilter) ([]TicketPrint
 			&t.ApplicationID, &t.Year, &t.Site, &t.Specialty, &t.TicketNo, &t.Seq, &t.ArchiveNo, &t.IssuedAt,
 			&s.ApplicationID, &s.Year, &s.Site, &seatDay, &s.RoomID, &s.Seat, &s.Row, &s.Col, &s.AssignedAt,
 			&rm.ID, &rm.VenueID, &rm.Site, &rm.Name, &rm.Kind, &rm.Capacity, &rm.SeatsPerRow, &rm.WorkingMachines, &roomDays, &rm.Active, &rm.UpdatedAt,
-			&v.ID, &v.Site, &v.Name, &v.Address, &v.Directions, &v.UpdatedAt, &jpeg); err != nil {
+			&v.ID, &v.Site, &v.Name, &v.Address, &v.Directions, &v.UpdatedAt, &jpeg, &p.PhotoPurged); err != nil {
 			return nil, fmt.Errorf("ticket prints of %s: %w", f.Site, err)
 		}
 		if seatDay != "" {
@@ -504,14 +508,18 @@ type TicketBuild struct {
 	CreatedBy  string
 	CreatedAt  time.Time
 	FinishedAt *time.Time
+	// PurgedAt is when the retention purge deleted the build's files.
+	PurgedAt *time.Time
 }
 
 const buildColumns = `b.id, b.year, b.site, b.state, b.total, (SELECT COUNT(*) FROM ticket_build_files f WHERE f.build_id = b.id),
-	b.error, b.created_by, b.created_at, b.finished_at`
+	b.error, b.created_by, b.created_at, b.finished_at, b.purged_at`
 
 func scanBuild(row interface{ Scan(...any) error }) (TicketBuild, error) {
 	var b TicketBuild
-	err := row.Scan(&b.ID, &b.Year, &b.Site, &b.State, &b.Total, &b.Done, &b.Error, &b.CreatedBy, &b.CreatedAt, &b.FinishedAt)
+	var purged sql.NullTime
+	err := row.Scan(&b.ID, &b.Year, &b.Site, &b.State, &b.Total, &b.Done, &b.Error, &b.CreatedBy, &b.CreatedAt, &b.FinishedAt, &purged)
+	b.PurgedAt = timePtr(purged)
 	return b, err
 }
 

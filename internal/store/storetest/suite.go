@@ -42,6 +42,8 @@ func Run(t *testing.T, s *store.Store) {
 		{"Applications", testApplications},
 		{"PreviousRecords", testPreviousRecords},
 		{"IdempotencyKeys", testIdempotencyKeys},
+		{"Retention", testRetention},
+		{"ConcurrentPurge", testConcurrentPurge},
 	} {
 		t.Run(c.name, func(t *testing.T) { c.fn(t, s) })
 	}
