@@ -437,8 +437,10 @@ func (r reader) diagnose(ctx context.Context, rec AuditRecord) (*AuditBreak, err
 	}
 	top = max(top, head.Seq)
 	for s := int64(1); s <= top; s++ {
-		if err := ctx.Err(); s%65536 == 0 && err != nil {
-			return nil, err
+		if s%65536 == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
 		}
 		if s != rec.Seq && bytes.Equal(kaowu.AuditChainHash(rec.PrevHash, s, rec.AuditEntry), rec.Hash) {
 			return &AuditBreak{Kind: AuditOrderBroken, Seq: rec.Seq, ID: rec.ID,
