@@ -38,6 +38,11 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 	if err != nil {
 		return err
 	}
+	fs.VisitAll(func(f *flag.Flag) {
+		if v, ok := f.Value.(interface{ envApplied() }); ok {
+			v.envApplied()
+		}
+	})
 	// Flags may come before or after the positional arguments.
 	var pos []string
 	for {
@@ -60,6 +65,74 @@ type common struct {
 	now       string
 	logFormat string
 	logLevel  string
+	// replicas and maxLag: serve's read replicas (registerReplicas).
+	replicas dsnList
+	maxLag   time.Duration
+}
+
+// registerReplicas adds the read replica flags (serve only).
+func (c *common) registerReplicas(fs *flag.FlagSet) {
+	fs.Var(&c.replicas, "db-read", "只读副本：PostgreSQL 流复制备库的 postgres:// 连接串，可重复或用逗号分隔；只用于允许数秒延迟的只读查询（成绩查询等，见 docs/scale.md），不可用或延迟过大时改读主库")
+	fs.DurationVar(&c.maxLag, "max-replica-lag", store.DefaultMaxLag, "只读副本落后主库超过此时长即不再使用，改读主库")
+}
+
+// dsnList is a flag of database URLs: repeated, or several in one value
+// separated by commas (a comma inside one URL, as in a multi-host
+// postgres://h1:5432,h2:5432/db, stays in it). Values from the
+// environment are replaced by those on the command line.
+type dsnList struct {
+	dsns []string
+	env  bool
+}
+
+func (l *dsnList) String() string {
+	if l == nil {
+		return ""
+	}
+	return strings.Join(l.dsns, ",")
+}
+
+func (l *dsnList) Set(v string) error {
+	if l.env {
+		l.dsns, l.env = nil, false
+	}
+	for _, d := range splitDSNs(v) {
+		if !strings.HasPrefix(d, "postgres://") && !strings.HasPrefix(d, "postgresql://") {
+			return fmt.Errorf("%q 不是 postgres:// 连接串：只读副本只能是 PostgreSQL 备库", redact(d))
+		}
+		l.dsns = append(l.dsns, d)
+	}
+	return nil
+}
+
+// envApplied marks the values set so far as the environment's.
+func (l *dsnList) envApplied() { l.env = len(l.dsns) > 0 }
+
+// splitDSNs splits v before each ",postgres://" or ",postgresql://".
+func splitDSNs(v string) []string {
+	var out []string
+	for v != "" {
+		cut := -1
+		for i := 1; i < len(v); i++ {
+			if v[i-1] == ',' && (strings.HasPrefix(v[i:], "postgres://") || strings.HasPrefix(v[i:], "postgresql://")) {
+				cut = i - 1
+				break
+			}
+		}
+		if cut < 0 {
+			out = append(out, strings.TrimSpace(v))
+			break
+		}
+		out = append(out, strings.TrimSpace(v[:cut]))
+		v = v[cut+1:]
+	}
+	var kept []string
+	for _, d := range out {
+		if d != "" {
+			kept = append(kept, d)
+		}
+	}
+	return kept
 }
 
 func (c *common) register(fs *flag.FlagSet, defaultDB string) {
@@ -120,7 +193,7 @@ func (c *common) open(ctx context.Context, e *env) (*app.App, error) {
 	if err != nil {
 		return nil, err
 	}
-	s, err := store.Open(ctx, c.db)
+	s, err := store.OpenWith(ctx, c.db, store.Options{Replicas: c.replicas.dsns, MaxLag: c.maxLag, Log: log})
 	if err != nil {
 		return nil, fmt.Errorf("无法打开数据库 %s：%w", redact(c.db), err)
 	}

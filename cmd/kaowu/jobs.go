@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
 	"strings"
 	"time"
 
@@ -23,8 +24,9 @@ const jobsUsage = `用法：
 以及网上缴费截止（三）：它连接支付平台，先查询未完成的交易再处理未缴费的报名，所以只由 serve 运行。
 接受 --db、--now 以及与 serve 相同的提醒渠道参数（--wechat-appid 等；提醒由运行 serve 的进程发送）。`
 
-// task is one piece of scheduled work: idempotent, so that every worker
-// node may run it every minute; it returns what it did in Chinese, or ""
+// task is one piece of scheduled work: idempotent, so that running it by
+// hand (kaowu jobs) next to serve does no harm; serve runs it once a
+// minute per cluster (runTasks). It returns what it did in Chinese, or ""
 // when it did nothing.
 type task struct {
 	name string
@@ -60,10 +62,15 @@ var tasks = []task{
 	}},
 	{"purge-idempotency", false, func(ctx context.Context, a *app.App, now time.Time) (string, error) {
 		n, err := a.Store.PurgeIdempotencyKeys(ctx, now)
-		if err != nil || n == 0 {
+		if err != nil {
 			return "", err
 		}
-		return fmt.Sprintf("已删除 %d 条过期的 Idempotency-Key 记录。", n), nil
+		// The scheduler's own records (runTasks) are kept a week.
+		runs, err := a.Store.PurgeTaskRuns(ctx, now.Add(-taskRunsKept))
+		if err != nil || n+runs == 0 {
+			return "", err
+		}
+		return fmt.Sprintf("已删除 %d 条过期的 Idempotency-Key 记录，%d 条一周前的定时任务记录。", n, runs), nil
 	}},
 	{"purge-personal", false, func(ctx context.Context, a *app.App, now time.Time) (string, error) {
 		rep, err := a.PurgePersonalDataDue(ctx, now)
@@ -87,18 +94,54 @@ var tasks = []task{
 
 func years(ys []int) string { return strings.Trim(fmt.Sprint(ys), "[]") }
 
-// runTasks runs every scheduled task once, logging what each did; a failure
-// is logged and retried at the next run.
-func runTasks(ctx context.Context, a *app.App) {
-	for _, t := range tasks {
+// taskRunsKept is how long the records of scheduled runs are kept.
+const taskRunsKept = 7 * 24 * time.Hour
+
+// taskSlot is the slot of the scheduled runs at t: its minute (UTC). Nodes
+// take t from the App's clock, the real time in service; nodes started
+// with --now (demos, tests) differ by their start times, so that a restart
+// with another --now is another slot.
+func taskSlot(t time.Time) time.Time { return t.UTC().Truncate(time.Minute) }
+
+// runTasks runs, of list, the tasks whose run for slot this node claims
+// (Store.ClaimTaskRun): every node ticks each minute, and the first to
+// claim a task's slot runs it, so each task runs once a minute in the
+// cluster. A node that dies mid-task leaves that slot claimed and
+// unfinished; the task runs again at the next slot, on whichever node
+// claims it. What each run did, or its error, is logged and recorded with
+// the claim; a failure is retried at the next slot.
+func runTasks(ctx context.Context, a *app.App, node string, slot time.Time, list []task) {
+	for _, t := range list {
+		claimed, err := a.Store.ClaimTaskRun(ctx, t.name, slot, node, a.Clock.Now())
+		if err != nil {
+			a.Log.Error("scheduled task not claimed", "task", t.name, "err", err)
+			continue
+		}
+		if !claimed {
+			continue
+		}
 		did, err := t.run(ctx, a, a.Clock.Now())
+		outcome := did
 		switch {
 		case err != nil:
+			outcome = "失败：" + err.Error()
 			a.Log.Error("scheduled task failed", "task", t.name, "err", err)
 		case did != "":
 			a.Log.Info("scheduled task", "task", t.name, "did", did)
 		}
+		if err := a.Store.FinishTaskRun(context.WithoutCancel(ctx), t.name, slot, kaowu.MaskIDsIn(outcome), a.Clock.Now()); err != nil {
+			a.Log.Error("scheduled task not recorded", "task", t.name, "err", err)
+		}
 	}
+}
+
+// nodeName names this process in the scheduler's records: host and pid.
+func nodeName(addr string) string {
+	host, err := os.Hostname()
+	if err != nil {
+		host = "?"
+	}
+	return fmt.Sprintf("%s/%d/%s", host, os.Getpid(), addr)
 }
 
 // jobsCmd runs one scheduled task by hand or from cron.

@@ -19,13 +19,19 @@ func serveCmd(ctx context.Context, args []string, e *env) error {
 	fs := newFlags("serve", e)
 	var c common
 	c.register(fs, "")
+	c.registerReplicas(fs)
 	addr := fs.String("addr", "127.0.0.1:8080", "监听地址")
+	proxies := fs.String("trusted-proxy", "", "可信的反向代理（负载均衡）地址或网段，逗号分隔（如 127.0.0.1）：来自它们的请求按 X-Forwarded-For 识别用户地址，用于登录和成绩查询的按地址限制")
 	demoMode := fs.Bool("demo", false, "演示模式：使用演示数据库（默认 kaowu-demo.db），首次运行时创建演示数据，时间默认设在网上报名期间")
 	payMode := fs.String("payment", "", "网上缴费：sandbox（内置的模拟支付平台，演示模式默认）或 off（不开通）")
 	worker := fs.Bool("worker", true, "在本进程运行后台任务（发送待办事项提醒等）；为 false 时只写入任务，由其他进程发送")
 	var rem notify.Settings
 	rem.Register(fs)
 	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	trusted, err := server.ParseTrustedProxies(*proxies)
+	if err != nil {
 		return err
 	}
 	if c.db == "" {
@@ -85,6 +91,7 @@ func serveCmd(ctx context.Context, args []string, e *env) error {
 	if err != nil {
 		return err
 	}
+	srv.TrustedProxies = trusted
 	if *payMode == "" {
 		*payMode = "off"
 		if *demoMode {
@@ -109,10 +116,12 @@ func serveCmd(ctx context.Context, args []string, e *env) error {
 			// The deadlines (二（二）, 三) and the payment reminders, once
 			// the server (and with it the sandbox provider the payment
 			// deadline queries) answers: once before announcing that it
-			// serves, then every minute. Each task is idempotent, so
-			// every worker node runs them all.
-			runTasks(ctx, a)
-			go every(ctx, time.Minute, func() { runTasks(ctx, a) })
+			// serves, then every minute; each minute's run of a task is
+			// claimed in the database, so that one node of a cluster runs
+			// it.
+			node := nodeName(addr)
+			runTasks(ctx, a, node, taskSlot(a.Clock.Now()), tasks)
+			go every(ctx, time.Minute, func() { runTasks(ctx, a, node, taskSlot(a.Clock.Now()), tasks) })
 		}
 		a.Log.Info("serving", "addr", "http://"+addr, "db", redact(c.db), "engine", a.Store.Engine(),
 			"now", a.Clock.Now().Format(time.RFC3339))

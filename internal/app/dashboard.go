@@ -327,14 +327,27 @@ func (a *App) cachedDashboard(ctx context.Context, y *policy.Year, site string) 
 }
 
 // dashboard computes the statistics of exam year y at site ("" for all).
+// They decide nothing and are kept for DashboardTTL anyway, so they read a
+// read replica when there is one (Store.ReadReplica, docs/scale.md).
 func (a *App) dashboard(ctx context.Context, y *policy.Year, site string) (*Dashboard, error) {
+	var d *Dashboard
+	err := a.Store.ReadReplica(ctx, func(ctx context.Context, st store.Reader) error {
+		var err error
+		d, err = a.dashboardOn(ctx, st, y, site)
+		return err
+	})
+	return d, err
+}
+
+// dashboardOn computes the statistics of exam year y at site with st's
+// reads.
+func (a *App) dashboardOn(ctx context.Context, st store.Reader, y *policy.Year, site string) (*Dashboard, error) {
 	d := &Dashboard{Year: y, Site: site, SiteName: "全部考点", AsOf: a.Clock.Now(), PreviousYear: y.Year - 1}
 	if s, ok := y.Site(site); ok {
 		d.SiteName = s.Name
 	}
 	d.ConfirmationWindow, _ = y.Window(kaowu.WindowConfirmation)
 	d.PaymentWindow, _ = y.Window(kaowu.WindowPayment)
-	st := a.Store
 	groups, err := st.ApplicationStats(ctx, y.Year, site)
 	if err != nil {
 		return nil, err
@@ -535,7 +548,7 @@ func addDays(d kaowu.Date, n int) kaowu.Date { return kaowu.DateOf(d.In(time.UTC
 
 // daily lays out first submissions per day of the application window
 // beside the previous year's, aligned by the day of the window.
-func (d *Dashboard) daily(ctx context.Context, a *App, st *store.Store) error {
+func (d *Dashboard) daily(ctx context.Context, a *App, st store.Reader) error {
 	y := d.Year
 	w, ok := y.Window(kaowu.WindowApplication)
 	if !ok {
@@ -680,7 +693,7 @@ func (d *Dashboard) confirmation(groups []store.StatsGroup, desk []store.HourCou
 
 // payment lays out the payments of each day of the payment window with
 // the cumulative number paid, against the orders of the approved.
-func (d *Dashboard) payment(ctx context.Context, st *store.Store) error {
+func (d *Dashboard) payment(ctx context.Context, st store.Reader) error {
 	p := &d.Payment
 	p.Window = d.PaymentWindow
 	var err error
@@ -725,7 +738,7 @@ func (d *Dashboard) payment(ctx context.Context, st *store.Store) error {
 
 // seats lays out every room of the sites in scope by exam day: candidates
 // seated against the seats it has that day.
-func (d *Dashboard) seats(ctx context.Context, st *store.Store) error {
+func (d *Dashboard) seats(ctx context.Context, st store.Reader) error {
 	counts, err := st.SeatCounts(ctx, d.Year.Year, d.Site)
 	if err != nil {
 		return err

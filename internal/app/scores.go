@@ -666,7 +666,7 @@ func (a *App) LookupScoreJSON(ctx context.Context, ticketNo, idNumber, ip string
 	if until := a.scoreCache.lockedUntil(ticketKey.key, now); !until.IsZero() {
 		return nil, lockedError(locked, until, "")
 	}
-	l, err := a.scoreCache.lookup(ctx, a, ticketNo)
+	l, err := a.scoreCache.lookup(ctx, a, y.Year, ticketNo, idNumber)
 	if err != nil && kaowu.ErrorCode(err) != kaowu.ENOTFOUND {
 		return nil, err
 	}
@@ -798,23 +798,46 @@ func (c *scoreCache) fresh(ctx context.Context, a *App, year int) (store.ScorePu
 }
 
 // lookup returns a ticket number's row, from memory when it was read
-// since the last change (fresh must have run first).
-func (c *scoreCache) lookup(ctx context.Context, a *App, ticketNo string) (store.ScoreLookup, error) {
+// since the last change (fresh must have run first). A row not in memory
+// is read on a read replica when there is one (Store.ReadReplica); the
+// replica serves hits only: when it does not know the ticket number, its
+// row is older than the revision this node holds for year, or the ID
+// number differs from idNumber, the primary is asked, so that a lagging
+// replica neither answers with a superseded answer nor counts a failure
+// against a candidate whose row it has not replayed yet.
+func (c *scoreCache) lookup(ctx context.Context, a *App, year int, ticketNo, idNumber string) (store.ScoreLookup, error) {
 	c.mu.Lock()
-	rows := c.rows
+	rows, held := c.rows, c.revision[year]
 	c.mu.Unlock()
 	if rows != nil {
 		if l, ok := rows.Get(ticketNo); ok {
 			return l, nil
 		}
 	}
-	l, err := a.Store.ScoreByTicket(ctx, ticketNo)
+	var l store.ScoreLookup
+	var onReplica bool
+	err := a.Store.ReadReplica(ctx, func(ctx context.Context, r store.Reader) error {
+		var err error
+		l, err = r.ScoreByTicket(ctx, ticketNo)
+		onReplica = r.OnReplica()
+		return err
+	})
+	if err != nil && kaowu.ErrorCode(err) != kaowu.ENOTFOUND {
+		return l, err
+	}
+	if onReplica && (err != nil || l.Revision < held || l.Year != year || string(l.IDNumber) != idNumber) {
+		l, err = a.Store.ScoreByTicket(ctx, ticketNo)
+	}
 	if err != nil {
 		return l, err
 	}
-	if rows != nil {
+	// Kept only when as new as the revision held now: fresh may have moved
+	// on (and purged the rows) while this row was read.
+	c.mu.Lock()
+	if rows != nil && l.Year == year && l.Revision >= c.revision[year] {
 		rows.Add(ticketNo, l)
 	}
+	c.mu.Unlock()
 	return l, nil
 }
 

@@ -48,6 +48,26 @@ type Config struct {
 	Year     int           // the exam year whose pages are used
 	Scores   []ScoreQuery  // the look-ups of the scores mix: published scores on the server
 	Progress io.Writer     // where the preparation reports progress; nil for none
+	// Observe, when set, is called after every request of the run (the
+	// preparation's too, and from many goroutines at once), for tests
+	// that check each answer: which node answered behind a balancer,
+	// which submissions were acknowledged.
+	Observe func(Exchange)
+}
+
+// Exchange is one request the tool made and what came of it.
+type Exchange struct {
+	Op     string // the operation it counts under (register, submit, scores…)
+	User   string // the simulated candidate's username
+	Method string
+	Path   string
+	Status int // 0 when no answer came
+	// Location is the answer's redirect; Header its headers (nil when none
+	// came).
+	Location   string
+	Header     http.Header
+	Start, End time.Time
+	Err        error // a network error or a failed check; nil for success
 }
 
 // Run executes c and returns what it measured. It fails only when the run

@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http/httptest"
+	"sync"
 	"testing"
 	"time"
 
@@ -43,15 +44,36 @@ func TestMixes(t *testing.T) {
 		duration time.Duration // long enough for one whole walk under -race
 		want     []string      // operations that must have succeeded at least once
 	}{
-		{"catalog", 300 * time.Millisecond, []string{"catalog"}},
+		{"catalog", 2 * time.Second, []string{"catalog"}}, // under -race on a busy machine the first answer alone took over 300 ms
 		{"status", 300 * time.Millisecond, []string{"status"}},
 		{"submit", 0, []string{"submit"}},
 		{"journey", 10 * time.Second, []string{"register", "wechat", "profile", "photo", "apply", "check", "submit", "status"}},
 	} {
 		t.Run(c.mix, func(t *testing.T) {
-			rep, err := Run(ctx, Config{URL: ts.URL, Mix: c.mix, Clients: 2, Count: 3, Duration: c.duration})
+			var mu sync.Mutex
+			seen := map[string]int{} // op → successful exchanges observed
+			users := map[string]bool{}
+			rep, err := Run(ctx, Config{URL: ts.URL, Mix: c.mix, Clients: 2, Count: 3, Duration: c.duration, Observe: func(x Exchange) {
+				mu.Lock()
+				defer mu.Unlock()
+				if x.Err == nil && x.Status != 0 && x.Header != nil && !x.End.Before(x.Start) {
+					seen[x.Op]++
+				}
+				if x.Op == "submit" {
+					users[x.User] = true
+				}
+			}})
 			if err != nil {
 				t.Fatal(err)
+			}
+			// Every request the report counts was observed, with its answer.
+			for _, o := range rep.Ops {
+				if seen[o.Name] < o.OK {
+					t.Errorf("%s: %d ok, %d observed", o.Name, o.OK, seen[o.Name])
+				}
+			}
+			if c.mix == "submit" && len(users) != 3 {
+				t.Errorf("submissions observed for %d users, want 3", len(users))
 			}
 			for _, o := range rep.Ops {
 				if len(o.Errors) > 0 {

@@ -51,14 +51,17 @@ func (u *user) do(ctx context.Context, op, method, path string, body io.Reader, 
 	resp, err := u.c.Do(req)
 	var a answer
 	var gzipped bool
+	var header http.Header
 	if err == nil {
 		var b []byte
 		b, err = io.ReadAll(resp.Body)
 		resp.Body.Close()
 		a = answer{status: resp.StatusCode, location: resp.Header.Get("Location"), body: string(b)}
 		gzipped = resp.Header.Get("Content-Encoding") == "gzip"
+		header = resp.Header
 	}
-	d := time.Since(start)
+	end := time.Now()
+	d := end.Sub(start)
 	if err == nil && gzipped && (check != nil || a.status >= 400) { // the checks read the text, after the timing
 		zr, zerr := gzip.NewReader(strings.NewReader(a.body))
 		if zerr == nil {
@@ -85,8 +88,15 @@ func (u *user) do(ctx context.Context, op, method, path string, body io.Reader, 
 		}
 	}
 	u.r.rec.add(op, d, err, a.status)
+	if obs := u.r.cfg.Observe; obs != nil {
+		obs(Exchange{Op: op, User: u.username(), Method: method, Path: path, Status: a.status, Location: a.location,
+			Header: header, Start: start, End: end, Err: err})
+	}
 	return a, err
 }
+
+// username is the user's account name (register).
+func (u *user) username() string { return fmt.Sprintf("b%s%d", u.r.run, u.n) }
 
 // get fetches path; when want is set the page must contain it.
 func (u *user) get(ctx context.Context, op, path, want string) error {
@@ -146,9 +156,8 @@ func checkChar(s string) byte {
 
 // register creates the account (which signs the user in).
 func (u *user) register(ctx context.Context) error {
-	name := fmt.Sprintf("b%s%d", u.r.run, u.n)
 	_, err := u.post(ctx, "register", "/register", url.Values{"id_type": {"resident_id"}, "id_number": {u.idNumber()},
-		"name": {"压测考生"}, "username": {name}, "password": {password}, "password_confirm": {password},
+		"name": {"压测考生"}, "username": {u.username()}, "password": {password}, "password_confirm": {password},
 		"mobile": {"13912345678"}, "recovery_question": {"我的出生城市？"}, "recovery_answer": {"北京"}}, "/me/wechat")
 	return err
 }

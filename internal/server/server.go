@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -40,6 +41,9 @@ type Server struct {
 
 	// Sessions holds login sessions in the database (sessions.go).
 	Sessions *scs.SessionManager
+	// TrustedProxies are the reverse proxies (load balancers) whose
+	// X-Forwarded-For names the client (proxy.go); set before serving.
+	TrustedProxies []netip.Prefix
 	// WeChat is the WeChat authorization provider; New sets the local one
 	// (wechat.Local), which a real official account replaces
 	// (docs/accounts.md).
@@ -83,7 +87,16 @@ func (s *Server) Mount(prefix string, h http.Handler) {
 }
 
 // ServeHTTP implements http.Handler.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if len(s.TrustedProxies) > 0 {
+		if client, ok := clientBehind(s.TrustedProxies, r); ok {
+			r2 := *r
+			r2.RemoteAddr = net.JoinHostPort(client.String(), "0")
+			r = &r2
+		}
+	}
+	s.handler.ServeHTTP(w, r)
+}
 
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
@@ -218,5 +231,9 @@ func newMetrics(a *app.App) *metrics {
 	for name, db := range a.Store.DBs() {
 		m.registry.MustRegister(collectors.NewDBStatsCollector(db, string(a.Store.Engine())+"_"+name))
 	}
+	for name, db := range a.Store.ReplicaDBs() {
+		m.registry.MustRegister(collectors.NewDBStatsCollector(db, string(a.Store.Engine())+"_"+name))
+	}
+	m.registry.MustRegister(replicaCollector{a.Store})
 	return m
 }

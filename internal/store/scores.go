@@ -305,6 +305,9 @@ type ScoreLookup struct {
 	IDType        kaowu.IDType
 	IDNumber      kaowu.IDNumber
 	Answer        []byte
+	// Revision is the year's answers' revision (ScorePublication) in the
+	// same read: a row read on a replica is as new as that revision.
+	Revision int64
 }
 
 // ScoreByTicket returns the scores of a ticket number; ENOTFOUND when none
@@ -312,9 +315,10 @@ type ScoreLookup struct {
 func (r reader) ScoreByTicket(ctx context.Context, ticketNo string) (ScoreLookup, error) {
 	var l ScoreLookup
 	var answer string
-	err := r.q.QueryRowContext(ctx, `SELECT s.application_id, a.candidate_id, s.year, COALESCE(u.id_type, ''), COALESCE(u.id_number, ''), s.answer
+	err := r.q.QueryRowContext(ctx, `SELECT s.application_id, a.candidate_id, s.year, COALESCE(u.id_type, ''), COALESCE(u.id_number, ''), s.answer,
+		COALESCE((SELECT p.revision FROM score_publications p WHERE p.year = s.year), 0)
 		FROM scores s JOIN applications a ON a.id = s.application_id JOIN users u ON u.id = a.candidate_id WHERE s.ticket_no = $1`, ticketNo).
-		Scan(&l.ApplicationID, &l.CandidateID, &l.Year, &l.IDType, &l.IDNumber, &answer)
+		Scan(&l.ApplicationID, &l.CandidateID, &l.Year, &l.IDType, &l.IDNumber, &answer, &l.Revision)
 	if errors.Is(err, sql.ErrNoRows) {
 		return l, kaowu.Errorf(kaowu.ENOTFOUND, "没有这个准考证号的成绩")
 	}

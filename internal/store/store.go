@@ -22,6 +22,8 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib" // registers "pgx"
 	"github.com/pressly/goose/v3"
 	_ "modernc.org/sqlite" // registers "sqlite"
+
+	"kaowu"
 )
 
 //go:embed migrations/*.sql
@@ -55,6 +57,8 @@ type Store struct {
 	write *sql.DB // SQLite: the single writer connection; PostgreSQL: the pool
 	read  *sql.DB // SQLite: the reader pool; PostgreSQL: the same pool
 	dsn   string
+	// replicas, when set, are PostgreSQL standbys for ReadReplica.
+	replicas *replicaSet
 }
 
 // Tx is a write transaction.
@@ -67,9 +71,17 @@ type Tx struct {
 // Open opens the database named by dsn: a postgres:// URL, or a SQLite file
 // path. It does not migrate.
 func Open(ctx context.Context, dsn string) (*Store, error) {
+	return OpenWith(ctx, dsn, Options{})
+}
+
+// OpenWith is Open with options: read replicas (PostgreSQL only).
+func OpenWith(ctx context.Context, dsn string, o Options) (*Store, error) {
 	s := &Store{dsn: dsn}
 	var err error
-	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+	if len(o.Replicas) > 0 && !isPostgres(dsn) {
+		return nil, kaowu.Errorf(kaowu.EINVALID, "只读副本（--db-read）只能配合 PostgreSQL 主库使用：SQLite 没有流复制备库")
+	}
+	if isPostgres(dsn) {
 		s.engine = Postgres
 		s.write, err = sql.Open("pgx", dsn)
 		if err != nil {
@@ -105,6 +117,12 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 	if err := s.Ping(ctx); err != nil {
 		s.Close()
 		return nil, err
+	}
+	if len(o.Replicas) > 0 {
+		if s.replicas, err = openReplicas(ctx, s.write, o); err != nil {
+			s.Close()
+			return nil, err
+		}
 	}
 	return s, nil
 }
@@ -186,7 +204,8 @@ func (s *Store) DBs() map[string]*sql.DB {
 	return map[string]*sql.DB{"writer": s.write, "reader": s.read}
 }
 
-// Ping checks that the database answers, on every pool.
+// Ping checks that the database answers, on every pool of the primary
+// (not the replicas: without them the reads go to the primary).
 func (s *Store) Ping(ctx context.Context) error {
 	for name, db := range s.DBs() {
 		if err := db.PingContext(ctx); err != nil {
@@ -196,11 +215,14 @@ func (s *Store) Ping(ctx context.Context) error {
 	return nil
 }
 
-// Close closes every pool.
+// Close closes every pool, the replicas' too.
 func (s *Store) Close() error {
 	err := s.write.Close()
 	if s.read != s.write {
 		err = errors.Join(err, s.read.Close())
+	}
+	if s.replicas != nil {
+		err = errors.Join(err, s.replicas.close())
 	}
 	return err
 }

@@ -20,8 +20,10 @@ import (
 // authorization code, which Exchange turns into an openid derived from the
 // WeChat account name (the same "phone" always has the same openid).
 //
-// Its pending authorizations live in this process's memory: a demo runs
-// one process. A real deployment uses OfficialAccount.
+// Its pending authorizations live in this process's memory, as the real
+// WeChat keeps them on its own servers: a demo runs one process, and a
+// cluster sends the pages under /wechat/ to one node (scripts/cluster.sh).
+// A real deployment uses OfficialAccount.
 type Local struct {
 	// AppID is shown on the pages and mixed into openids.
 	AppID string

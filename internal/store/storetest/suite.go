@@ -44,6 +44,7 @@ func Run(t *testing.T, s *store.Store) {
 		{"IdempotencyKeys", testIdempotencyKeys},
 		{"Retention", testRetention},
 		{"ConcurrentPurge", testConcurrentPurge},
+		{"TaskRuns", testTaskRuns},
 	} {
 		t.Run(c.name, func(t *testing.T) { c.fn(t, s) })
 	}
