@@ -10,6 +10,7 @@ import (
 	"io"
 	"path/filepath"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
@@ -211,3 +212,142 @@ func Write(name string, w io.Writer, rows [][]string) error {
 	}
 	return kaowu.Errorf(kaowu.EINVALID, "文件 %s 的格式不支持：请使用 .xlsx 或 .csv", filepath.Base(name))
 }
+
+// Date is a calendar day for a Sheet: the instant's day in Beijing time,
+// written as a date the spreadsheet can sort and compute with.
+type Date time.Time
+
+// DateTime is an instant for a Sheet, written as Beijing date and time
+// (to the minute).
+type DateTime time.Time
+
+// Yuan is an amount of money in fen for a Sheet, written as yuan with two
+// decimals.
+type Yuan int64
+
+// Sheet writes one worksheet of an .xlsx file row by row with excelize's
+// StreamWriter, which keeps the rows on disk rather than in memory: for
+// exports of any size. Cells are strings (written as text, so that ID,
+// ticket and order numbers keep every digit), ints, Date, DateTime, Yuan,
+// or nil for an empty cell.
+type Sheet struct {
+	f                     *excelize.File
+	sw                    *excelize.StreamWriter
+	row                   int
+	date, datetime, money int
+}
+
+// NewSheet starts a workbook whose one sheet, name, has header as its
+// first row (bold, frozen) and the columns widths (in characters; fewer
+// widths than columns leave the rest as they are).
+func NewSheet(name string, header []string, widths []float64) (*Sheet, error) {
+	f := excelize.NewFile()
+	s := &Sheet{f: f}
+	fail := func(err error) (*Sheet, error) {
+		f.Close()
+		return nil, fmt.Errorf("new sheet: %w", err)
+	}
+	if name != "Sheet1" {
+		if err := f.SetSheetName("Sheet1", name); err != nil {
+			return fail(err)
+		}
+	}
+	var err error
+	if s.sw, err = f.NewStreamWriter(name); err != nil {
+		return fail(err)
+	}
+	dateFmt, datetimeFmt := "yyyy-mm-dd", "yyyy-mm-dd hh:mm"
+	if s.date, err = f.NewStyle(&excelize.Style{CustomNumFmt: &dateFmt}); err != nil {
+		return fail(err)
+	}
+	if s.datetime, err = f.NewStyle(&excelize.Style{CustomNumFmt: &datetimeFmt}); err != nil {
+		return fail(err)
+	}
+	if s.money, err = f.NewStyle(&excelize.Style{NumFmt: 2}); err != nil { // 0.00
+		return fail(err)
+	}
+	bold, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}})
+	if err != nil {
+		return fail(err)
+	}
+	for i, w := range widths {
+		if err := s.sw.SetColWidth(i+1, i+1, w); err != nil {
+			return fail(err)
+		}
+	}
+	if err := s.sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
+		return fail(err)
+	}
+	cells := make([]any, len(header))
+	for i, h := range header {
+		cells[i] = excelize.Cell{StyleID: bold, Value: h}
+	}
+	if err := s.sw.SetRow("A1", cells); err != nil {
+		return fail(err)
+	}
+	s.row = 1
+	return s, nil
+}
+
+// excelEpoch is day 0 of the spreadsheet's serial dates (1900 system, for
+// days after 1900-03-01).
+var excelEpoch = time.Date(1899, 12, 30, 0, 0, 0, 0, time.UTC)
+
+// serial is t's Beijing wall clock as a spreadsheet serial number.
+func serial(t time.Time, minutes bool) float64 {
+	b := t.In(kaowu.Shanghai)
+	wall := time.Date(b.Year(), b.Month(), b.Day(), 0, 0, 0, 0, time.UTC)
+	if minutes {
+		wall = wall.Add(time.Duration(b.Hour())*time.Hour + time.Duration(b.Minute())*time.Minute)
+	}
+	return wall.Sub(excelEpoch).Hours() / 24
+}
+
+// Add writes one row.
+func (s *Sheet) Add(cells ...any) error {
+	row := make([]any, len(cells))
+	for i, c := range cells {
+		switch v := c.(type) {
+		case Date:
+			if !time.Time(v).IsZero() {
+				row[i] = excelize.Cell{StyleID: s.date, Value: serial(time.Time(v), false)}
+			}
+		case DateTime:
+			if !time.Time(v).IsZero() {
+				row[i] = excelize.Cell{StyleID: s.datetime, Value: serial(time.Time(v), true)}
+			}
+		case Yuan:
+			row[i] = excelize.Cell{StyleID: s.money, Value: float64(v) / 100}
+		case string, int, int64, nil:
+			row[i] = v
+		default:
+			return fmt.Errorf("sheet row %d: cell of type %T", s.row+1, c)
+		}
+	}
+	s.row++
+	cell, _ := excelize.CoordinatesToCellName(1, s.row)
+	if err := s.sw.SetRow(cell, row); err != nil {
+		return fmt.Errorf("sheet row %d: %w", s.row, err)
+	}
+	return nil
+}
+
+// Rows returns the number of rows written, the header's included.
+func (s *Sheet) Rows() int { return s.row }
+
+// WriteTo finishes the sheet and writes the workbook to w. The Sheet is
+// closed afterwards.
+func (s *Sheet) WriteTo(w io.Writer) (int64, error) {
+	defer s.Close()
+	if err := s.sw.Flush(); err != nil {
+		return 0, fmt.Errorf("write sheet: %w", err)
+	}
+	n, err := s.f.WriteTo(w)
+	if err != nil {
+		return n, fmt.Errorf("write sheet: %w", err)
+	}
+	return n, nil
+}
+
+// Close releases the sheet's temporary files.
+func (s *Sheet) Close() error { return s.f.Close() }
