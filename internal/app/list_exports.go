@@ -258,10 +258,13 @@ func (a *App) RunListExport(ctx context.Context, id string, progress func(done, 
 			progress(0, total)
 		}
 		done, err = a.writeList(ctx, sn, d, y, eq.Role, eq.Query, &file, func(n int) error {
+			if err := a.Store.Update(ctx, func(tx *store.Tx) error { return tx.SetListExportDone(ctx, id, n) }); err != nil {
+				return err
+			}
 			if progress != nil {
 				progress(n, total)
 			}
-			return a.Store.Update(ctx, func(tx *store.Tx) error { return tx.SetListExportDone(ctx, id, n) })
+			return nil
 		})
 		return err
 	})

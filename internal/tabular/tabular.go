@@ -296,11 +296,13 @@ var excelEpoch = time.Date(1899, 12, 30, 0, 0, 0, 0, time.UTC)
 // serial is t's Beijing wall clock as a spreadsheet serial number.
 func serial(t time.Time, minutes bool) float64 {
 	b := t.In(kaowu.Shanghai)
-	wall := time.Date(b.Year(), b.Month(), b.Day(), 0, 0, 0, 0, time.UTC)
-	if minutes {
-		wall = wall.Add(time.Duration(b.Hour())*time.Hour + time.Duration(b.Minute())*time.Minute)
+	day := float64(time.Date(b.Year(), b.Month(), b.Day(), 0, 0, 0, 0, time.UTC).Sub(excelEpoch) / (24 * time.Hour))
+	if !minutes {
+		return day
 	}
-	return wall.Sub(excelEpoch).Hours() / 24
+	// A minute is not a binary fraction of a day: a hair more than it,
+	// so that a reader that truncates (LibreOffice) shows the minute too.
+	return day + float64(b.Hour()*60+b.Minute())/(24*60) + 1e-8
 }
 
 // Add writes one row.

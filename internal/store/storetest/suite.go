@@ -38,6 +38,8 @@ func Run(t *testing.T, s *store.Store) {
 		{"Applications", testApplications},
 		{"PreviousRecords", testPreviousRecords},
 		{"IdempotencyKeys", testIdempotencyKeys},
+		// Last: it fills the store with a list's worth of rows.
+		{"Lists", testLists},
 	} {
 		t.Run(c.name, func(t *testing.T) { c.fn(t, s) })
 	}
