@@ -81,8 +81,8 @@ type listPage struct {
 	ExportForm url.Values // the filter and sort, for the export form
 	Tabs       []listTab
 	// Filtered says the filter selects rows (beyond the sort and the page
-	// size).
-	Filtered bool
+	// size); MoreFiltered, by more than the search.
+	Filtered, MoreFiltered bool
 }
 
 func (p listPage) PageTitle() string { return p.View.Title }
@@ -93,6 +93,7 @@ func newListPage(r *http.Request, path string, v app.ListView, err error) listPa
 	base := filterValues(v.Params)
 	for k := range base {
 		p.Filtered = p.Filtered || k != "n"
+		p.MoreFiltered = p.MoreFiltered || k != "n" && k != "q" && k != "field"
 	}
 	at := func(extra map[string]string) string {
 		q := url.Values{}

@@ -103,7 +103,7 @@ func SeedLists(tb testing.TB, s *store.Store, n int) Seeded {
 		info.Specialties = append(info.Specialties, sp.Code)
 	}
 	base := time.Date(2023, 11, 1, 1, 0, 0, 0, time.UTC)
-	step := 34 * 24 * time.Hour / time.Duration(max(n, 1))
+	step := 33 * 24 * time.Hour / time.Duration(max(n, 1))
 	nu := max(1, n/50)
 	info.Units = nu
 	tables := map[string][][]any{}
@@ -139,7 +139,7 @@ func SeedLists(tb testing.TB, s *store.Store, n int) Seeded {
 		sp := specs[i%len(specs)]
 		site := siteOf[district]
 		app := fmt.Sprintf("a%07d", i)
-		version, submitted := 1, any(created.Add(26*time.Hour))
+		version, submitted := 1, any(created.Add(3*time.Hour))
 		if st == kaowu.StateDraft {
 			version, submitted = 0, nil
 		} else if i%11 == 0 {
@@ -161,8 +161,10 @@ func SeedLists(tb testing.TB, s *store.Store, n int) Seeded {
 			kaowu.StateTicketed, kaowu.StateScored)
 		auto := confirmed && i%13 == 0
 		add("applications", app, fmt.Sprintf("c%07d", i), 2024, site, sp.Code, string(sp.Level), "{}", string(st), version, outcome, auto,
-			submitted, created, created.Add(27*time.Hour))
-		deskAt := created.Add(40 * 24 * time.Hour)
+			submitted, created, created.Add(4*time.Hour))
+		// The desk's days (二（二）: 12-11 to 12-15), the region's review
+		// after them.
+		deskAt := time.Date(2023, 12, 11, 1, 30, 0, 0, time.UTC).Add(time.Duration(i%5)*24*time.Hour + time.Duration(i%300)*time.Minute)
 		switch {
 		case confirmed && !auto:
 			add("desk_decisions", "d"+app, app, version, "confirm", "[]", "", "site", deskAt)
@@ -170,7 +172,7 @@ func SeedLists(tb testing.TB, s *store.Store, n int) Seeded {
 			add("desk_decisions", "d"+app, app, version, "return", `["unstamped"]`, "", "site", deskAt)
 		}
 		approved := after(kaowu.StateApproved, kaowu.StatePaid, kaowu.StateForfeited, kaowu.StateTicketed, kaowu.StateScored)
-		decided := deskAt.Add(10 * 24 * time.Hour)
+		decided := time.Date(2023, 12, 20, 2, 0, 0, 0, time.UTC).Add(time.Duration(i%15)*24*time.Hour + time.Duration(i%400)*time.Minute)
 		switch {
 		case approved:
 			add("review_decisions", app, "approved", "", "", "basics,related,professional,practice", int64(20000), "region", decided)
@@ -206,7 +208,7 @@ func SeedLists(tb testing.TB, s *store.Store, n int) Seeded {
 		k := site + sp.Code
 		seq[k]++
 		ticket := kaowu.TicketNo(2024, areaOf[site], sp.Code, seq[k])
-		add("tickets", app, 2024, site, sp.Code, ticket, seq[k], fmt.Sprintf("2024-%s-%07d", areaOf[site], i), paidAt.Add(60*24*time.Hour))
+		add("tickets", app, 2024, site, sp.Code, ticket, seq[k], fmt.Sprintf("2024-%s-%07d", areaOf[site], i), time.Date(2024, 3, 25, 2, 0, 0, 0, time.UTC))
 		if st != kaowu.StateScored {
 			continue
 		}
@@ -224,7 +226,7 @@ func SeedLists(tb testing.TB, s *store.Store, n int) Seeded {
 				passed = false
 			}
 		}
-		add("scores", app, 2024, site, ticket, sp.Code, b, r, p, pr, misconduct, passed, "{}", "seed", paidAt.Add(90*24*time.Hour))
+		add("scores", app, 2024, site, ticket, sp.Code, b, r, p, pr, misconduct, passed, "{}", "seed", time.Date(2024, 6, 10, 2, 0, 0, 0, time.UTC))
 		info.Scores++
 	}
 
