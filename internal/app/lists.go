@@ -622,14 +622,17 @@ func roughly(n int) int {
 // unitOptions returns the units the actor's unit filter offers: those of
 // the scope's district, none when they are more than maxUnitOptions.
 func (a *App) unitOptions(ctx context.Context, sc listScope) ([]kaowu.Unit, error) {
-	q := store.ListQuery{Scope: store.ListScope{District: sc.scope.District}, Limit: maxUnitOptions + 1}
-	p, err := store.Units.Page(ctx, a.Store, q)
-	if err != nil || len(p.Rows) > maxUnitOptions {
+	all, err := a.Store.Units(ctx)
+	if err != nil {
 		return nil, err
 	}
-	out := make([]kaowu.Unit, len(p.Rows))
-	for i, u := range p.Rows {
-		out[i] = kaowu.Unit{ID: u.ID, Name: u.Name, District: u.District, Category: u.Category}
+	var out []kaowu.Unit
+	for _, u := range all {
+		if sc.scope.District == "" || u.District == sc.scope.District {
+			if out = append(out, u); len(out) > maxUnitOptions {
+				return nil, nil
+			}
+		}
 	}
 	return out, nil
 }
