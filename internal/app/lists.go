@@ -586,7 +586,7 @@ func (a *App) List(ctx context.Context, actor Actor, k store.ListKind, p ListPar
 
 // DefaultListCountBudget is how long a page waits for its exact count
 // before it shows an estimate (App.ListCountBudget).
-const DefaultListCountBudget = 120 * time.Millisecond
+const DefaultListCountBudget = 100 * time.Millisecond
 
 // listCount counts the rows of q within the count budget, and estimates
 // them when counting takes longer.

@@ -693,63 +693,76 @@ func (l *List[R]) Count(ctx context.Context, db Reader, q ListQuery) (int, error
 }
 
 // Estimate returns about how many rows the list's filter matches, without
-// counting them: on PostgreSQL the planner's estimate; on SQLite the
-// matches among samples of the list's table (estimateWindows runs of
-// estimateWindow rows, spread evenly), scaled to the table.
+// counting them all: the matches among a sample of about estimateSample
+// rows of the list's table (each with its joins), scaled to the table. On
+// PostgreSQL the sample is TABLESAMPLE SYSTEM's blocks (REPEATABLE, so that
+// the pages of one filter show the same estimate), scaled by the table's
+// reltuples; on SQLite, estimateWindows runs of rowids spread evenly over
+// the table. A table smaller than the sample is counted.
 func (l *List[R]) Estimate(ctx context.Context, db Reader, q ListQuery) (int, error) {
 	r := db.base()
 	parts := l.filtered(q, l.conditions(q), "")
-	if r.engine == Postgres {
-		text, args := assemble(append([]frag{{text: "EXPLAIN (FORMAT JSON) SELECT 1"}}, parts...))
-		var plan string
-		if err := r.q.QueryRowContext(ctx, text, args...).Scan(&plan); err != nil {
-			return 0, fmt.Errorf("%s list estimate: %w", l.Kind, err)
-		}
-		var p []struct {
-			Plan struct {
-				Rows float64 `json:"Plan Rows"`
-			}
-		}
-		if err := json.Unmarshal([]byte(plan), &p); err != nil || len(p) == 0 {
-			return 0, fmt.Errorf("%s list estimate: plan %.80q: %v", l.Kind, plan, err)
-		}
-		return int(p[0].Plan.Rows), nil
-	}
 	base := l.aliases()[0]
+	table := strings.Fields(l.table)[0]
+	fail := func(err error) (int, error) { return 0, fmt.Errorf("%s list estimate: %w", l.Kind, err) }
+	if r.engine == Postgres {
+		var tuples sql.NullFloat64
+		if err := r.q.QueryRowContext(ctx, `SELECT reltuples FROM pg_class WHERE oid = to_regclass($1)`, table).Scan(&tuples); err != nil {
+			return fail(err)
+		}
+		if tuples.Float64 < 2*estimateSample {
+			return l.Count(ctx, db, q)
+		}
+		pct := 100 * estimateSample / tuples.Float64
+		var sampled int64
+		if err := r.q.QueryRowContext(ctx, `SELECT COUNT(*) FROM `+table+` TABLESAMPLE SYSTEM ($1) REPEATABLE (1)`, pct).Scan(&sampled); err != nil {
+			return fail(err)
+		}
+		if sampled == 0 {
+			return l.Count(ctx, db, q)
+		}
+		parts[0] = frag{" FROM " + l.table + " TABLESAMPLE SYSTEM (?) REPEATABLE (1)", []any{pct}}
+		text, args := assemble(append([]frag{{text: "SELECT COUNT(*)"}}, parts...))
+		var n int64
+		if err := r.q.QueryRowContext(ctx, text, args...).Scan(&n); err != nil {
+			return fail(err)
+		}
+		return int(float64(n) * tuples.Float64 / float64(sampled)), nil
+	}
 	var lo, hi sql.NullInt64
 	if err := r.q.QueryRowContext(ctx, "SELECT MIN("+base+".rowid), MAX("+base+".rowid) FROM "+l.table).Scan(&lo, &hi); err != nil {
-		return 0, fmt.Errorf("%s list estimate: %w", l.Kind, err)
+		return fail(err)
 	}
 	span := hi.Int64 - lo.Int64 + 1
-	if !lo.Valid || span <= estimateWindows*estimateWindow {
+	if !lo.Valid || span <= 2*estimateSample {
 		return l.Count(ctx, db, q)
 	}
 	// The samples first (a subquery with a LIMIT is not merged into the
 	// joins), then each sampled row's joins by their keys.
 	var ors []string
 	var args []any
-	gap := span / estimateWindows
+	gap, width := span/estimateWindows, int64(estimateSample/estimateWindows)
 	for i := range int64(estimateWindows) {
 		from := lo.Int64 + i*gap
 		ors = append(ors, "rowid BETWEEN ? AND ?")
-		args = append(args, from, from+estimateWindow-1)
+		args = append(args, from, from+width-1)
 	}
-	table := strings.Fields(l.table)[0]
 	sample := frag{" FROM (SELECT * FROM " + table + " WHERE " + strings.Join(ors, " OR ") + " LIMIT " +
-		strconv.Itoa(estimateWindows*estimateWindow) + ") " + base, args}
+		strconv.Itoa(estimateSample) + ") " + base, args}
 	parts = append([]frag{{text: "SELECT COUNT(*)"}, sample}, parts[1:]...)
 	text, targs := assemble(parts)
 	var n int64
 	if err := r.q.QueryRowContext(ctx, text, targs...).Scan(&n); err != nil {
-		return 0, fmt.Errorf("%s list estimate: %w", l.Kind, err)
+		return fail(err)
 	}
-	return int(n * span / (estimateWindows * estimateWindow)), nil
+	return int(n * span / (estimateWindows * width)), nil
 }
 
-// The samples of Estimate on SQLite: 4 096 rows of the list's table.
+// The sample of Estimate: about 4 096 rows of the list's table (on
+// SQLite in 32 runs of rowids).
 const (
+	estimateSample  = 4096
 	estimateWindows = 32
-	estimateWindow  = 128
 )
 
 // Each calls fn with the list's rows in order, batch rows at a time
