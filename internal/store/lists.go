@@ -723,8 +723,8 @@ func (l *List[R]) Estimate(ctx context.Context, db Reader, q ListQuery) (int, er
 		}
 		parts[0] = frag{" FROM " + l.table + " TABLESAMPLE SYSTEM (?) REPEATABLE (1)", []any{pct}}
 		text, args := assemble(append([]frag{{text: "SELECT COUNT(*)"}}, parts...))
-		var n int64
-		if err := r.q.QueryRowContext(ctx, text, args...).Scan(&n); err != nil {
+		n, err := sampleCount(ctx, r, text, args)
+		if err != nil {
 			return fail(err)
 		}
 		return int(float64(n) * tuples.Float64 / float64(sampled)), nil
@@ -756,6 +756,34 @@ func (l *List[R]) Estimate(ctx context.Context, db Reader, q ListQuery) (int, er
 		return fail(err)
 	}
 	return int(n * span / (estimateWindows * width)), nil
+}
+
+// sampleCount runs the count of a PostgreSQL sample. The sampled rows'
+// joins are each a key's lookup; the planner, costing a random read at
+// four sequential ones, would rather hash every row of the joined tables
+// (the year's 100 000 applications for 4 000 sampled candidates, ten times
+// slower), so on the pool it runs in a read-only transaction of its own
+// with hash and merge joins set off for it.
+func sampleCount(ctx context.Context, r reader, text string, args []any) (int64, error) {
+	var n int64
+	db, ok := r.q.(*sql.DB)
+	if !ok {
+		err := r.q.QueryRowContext(ctx, text, args...).Scan(&n)
+		return n, err
+	}
+	tx, err := db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return 0, err
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `SET LOCAL enable_hashjoin = off`); err != nil {
+		return 0, err
+	}
+	if _, err := tx.ExecContext(ctx, `SET LOCAL enable_mergejoin = off`); err != nil {
+		return 0, err
+	}
+	err = tx.QueryRowContext(ctx, text, args...).Scan(&n)
+	return n, err
 }
 
 // The sample of Estimate: about 4 096 rows of the list's table (on
