@@ -230,8 +230,10 @@ func (w *where) between(col string, from, to time.Time) {
 	}
 }
 
-// text adds the Query of f on its Field, through cols (field → column);
-// a field the list does not take matches nothing.
+// text adds the Query of f on its Field, through cols (field → column); a
+// ticket number the list has no column for is looked up in the tickets
+// table when tickets, the expression of the row's application id, is not
+// "". A field the list does not take matches nothing.
 func (w *where) text(f ListFilter, cols map[string]string, tickets string) {
 	if f.Query == "" {
 		return
