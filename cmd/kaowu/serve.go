@@ -72,11 +72,13 @@ func serveCmd(ctx context.Context, args []string, e *env) error {
 	}
 	j, err := jobs.New(ctx, a.Store, a.Clock, a.Log, jobs.Config{InsertOnly: !*worker, TicketBuilds: func(ctx context.Context, id string) (bool, error) {
 		return a.RunTicketBuild(ctx, id, nil)
+	}, ListExports: func(ctx context.Context, id string) (bool, error) {
+		return a.RunListExport(ctx, id, nil)
 	}}, channels...)
 	if err != nil {
 		return err
 	}
-	a.Reminders, a.Builds = j, j
+	a.Reminders, a.Builds, a.Exports = j, j, j
 	if err := j.Start(ctx); err != nil {
 		return err
 	}

@@ -33,6 +33,13 @@ type App struct {
 	// Builds, when set, runs ticket builds in the background; without it
 	// the caller runs them (RunTicketBuild), as the command line does.
 	Builds BuildQueue
+	// Exports, when set, runs the large exports of staff lists in the
+	// background (RunListExport otherwise).
+	Exports ExportQueue
+	// ListCountBudget is how long a list's page waits for its exact count
+	// before it shows an estimate: DefaultListCountBudget when 0, always
+	// an estimate when negative.
+	ListCountBudget time.Duration
 
 	mu     sync.Mutex
 	years  map[int]cachedYear

@@ -399,7 +399,7 @@ const auditExportMax = 1_000_000
 // ExportAudit returns the entries matching q (every page, newest first) as
 // an .xlsx sheet, ID numbers masked, for the actor as SearchAudit scopes
 // it; the export itself is audited.
-func (a *App) ExportAudit(ctx context.Context, actor Actor, q AuditQuery) (*tabular.XLSXStream, error) {
+func (a *App) ExportAudit(ctx context.Context, actor Actor, q AuditQuery) (*tabular.Sheet, error) {
 	scope, err := a.auditScope(ctx, actor)
 	if err != nil {
 		return nil, err
@@ -410,16 +410,14 @@ func (a *App) ExportAudit(ctx context.Context, actor Actor, q AuditQuery) (*tabu
 	if err != nil {
 		return nil, err
 	}
-	x, err := tabular.NewXLSXStream(20, 16, 16, 22, 38, 60, 50, 50, 10)
+	x, err := tabular.NewSheet("审计日志", []string{"时间（北京时间）", "操作员", "角色", "操作", "对象", "说明", "修改前", "修改后", "加封序号"},
+		[]float64{20, 16, 16, 22, 38, 60, 50, 50, 10})
 	if err != nil {
 		return nil, err
 	}
-	fail := func(err error) (*tabular.XLSXStream, error) {
+	fail := func(err error) (*tabular.Sheet, error) {
 		x.Close()
 		return nil, err
-	}
-	if err := x.Row("时间（北京时间）", "操作员", "角色", "操作", "对象", "说明", "修改前", "修改后", "加封序号"); err != nil {
-		return fail(err)
 	}
 	f.Limit = 1000
 	n := 0
@@ -434,7 +432,7 @@ func (a *App) ExportAudit(ctx context.Context, actor Actor, q AuditQuery) (*tabu
 			if it.Sealed() {
 				seq = fmt.Sprint(it.Seq)
 			}
-			if err := x.Row(it.When, it.Actor, it.Role.Label(), it.ActionLabel+"（"+it.Action+"）", it.Object, it.Detail, it.Before, it.After, seq); err != nil {
+			if err := x.Add(it.When, it.Actor, it.Role.Label(), it.ActionLabel+"（"+it.Action+"）", it.Object, it.Detail, it.Before, it.After, seq); err != nil {
 				return fail(err)
 			}
 			n++
@@ -443,7 +441,7 @@ func (a *App) ExportAudit(ctx context.Context, actor Actor, q AuditQuery) (*tabu
 			break
 		}
 		if n >= auditExportMax {
-			if err := x.Row(fmt.Sprintf("结果超过 %d 条，只导出了最新的 %d 条：请缩小时间范围分次导出", auditExportMax, n)); err != nil {
+			if err := x.Add(fmt.Sprintf("结果超过 %d 条，只导出了最新的 %d 条：请缩小时间范围分次导出", auditExportMax, n)); err != nil {
 				return fail(err)
 			}
 			break

@@ -848,7 +848,7 @@ func DaysLeft(w kaowu.Window, now time.Time) int {
 
 // StatTable is one of the dashboard's tables, as the page shows it beside
 // its chart and as its .xlsx export holds it: a header and rows of cells
-// (string, int, tabular.Percent, tabular.Fen; nil shows as empty).
+// (string, int, tabular.Percent, tabular.Yuan; nil shows as empty).
 type StatTable struct {
 	Key    string
 	Title  string
@@ -981,7 +981,7 @@ func (d *Dashboard) Tables() []StatTable {
 	for _, r := range p.Days {
 		row := []any{r.Date.String(), intOrNil(r.N), nil, intOrNil(r.Cumulative), p.Orders, nil}
 		if r.Fen != nil {
-			row[2] = tabular.Fen(*r.Fen)
+			row[2] = tabular.Yuan(*r.Fen)
 		}
 		if r.Cumulative != nil {
 			row[5] = ratio(*r.Cumulative, p.Orders)
@@ -991,7 +991,7 @@ func (d *Dashboard) Tables() []StatTable {
 	if p.Outside > 0 {
 		pay.Rows = append(pay.Rows, []any{"缴费时间不在缴费期内", p.Outside, nil, nil, nil, nil})
 	}
-	pay.Rows = append(pay.Rows, []any{"合计", p.Paid, tabular.Fen(p.PaidFen), p.Paid, p.Orders, ratio(p.Paid, p.Orders)})
+	pay.Rows = append(pay.Rows, []any{"合计", p.Paid, tabular.Yuan(p.PaidFen), p.Paid, p.Orders, ratio(p.Paid, p.Orders)})
 	out = append(out, pay)
 
 	seats := StatTable{Key: TableSeats, Title: "考场座位使用", Header: []string{"考试地点", "考场", "类型", "考试日期", "已安排人数", "可用座位", "使用率"}}
@@ -1114,10 +1114,10 @@ func (d *Dashboard) XLSX(key string) ([]byte, error) {
 		}
 		tables = []StatTable{t}
 	}
-	sheets := make([]tabular.Sheet, len(tables))
+	sheets := make([]tabular.Table, len(tables))
 	for i, t := range tables {
 		rows := [][]any{toAny(t.Header)}
-		sheets[i] = tabular.Sheet{Name: t.Title, Rows: append(rows, t.Rows...)}
+		sheets[i] = tabular.Table{Name: t.Title, Rows: append(rows, t.Rows...)}
 	}
 	var b bytes.Buffer
 	if err := tabular.WriteWorkbook(&b, sheets); err != nil {

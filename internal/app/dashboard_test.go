@@ -288,7 +288,7 @@ func cellText(c any) string {
 		return strconv.Itoa(v)
 	case tabular.Percent:
 		return strconv.FormatFloat(float64(v)*100, 'f', 1, 64) + "%"
-	case tabular.Fen:
+	case tabular.Yuan:
 		return kaowu.Yuan(int64(v))
 	case string:
 		return v
@@ -764,18 +764,4 @@ func TestDashboardExport(t *testing.T) {
 			t.Errorf("LibreOffice's CSV of %s:\n got %q\nwant %q", name, got, want[name])
 		}
 	}
-}
-
-// trimRows drops each row's trailing empty cells, which spreadsheet
-// programs write or not as they please.
-func trimRows(rows [][]string) [][]string {
-	out := make([][]string, len(rows))
-	for i, r := range rows {
-		n := len(r)
-		for n > 0 && r[n-1] == "" {
-			n--
-		}
-		out[i] = append([]string{}, r[:n]...)
-	}
-	return out
 }

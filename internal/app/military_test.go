@@ -125,9 +125,9 @@ func TestMilitaryImport(t *testing.T) {
 			t.Errorf("audit = %+v", es)
 		}
 		// Military applications are not the region's to review.
-		rows2, _, _, _ := a.ReviewList(ctx, staff(t, a, s, kaowu.RoleRegionStaff), store.ReviewFilter{})
-		if len(rows2) != 0 {
-			t.Errorf("military applications in the review list: %d", len(rows2))
+		p2, _, _ := a.ReviewList(ctx, staff(t, a, s, kaowu.RoleRegionStaff), app.ReviewFilter{})
+		if len(p2.Rows) != 0 {
+			t.Errorf("military applications in the review list: %d", len(p2.Rows))
 		}
 		// The same people again: already registered.
 		if _, err := a.ImportMilitaryRoster(ctx, mil, rosterRows(1, 1), "again.csv"); kaowu.ErrorCode(err) != kaowu.EINVALID || !strings.Contains(kaowu.ErrorMessage(err), "第2行.证件号码") {

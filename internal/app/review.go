@@ -24,20 +24,36 @@ func reviewer(actor Actor) error {
 	return nil
 }
 
+// ReviewFilter selects the confirmed applications of the region's review;
+// empty fields do not filter.
+type ReviewFilter struct {
+	Site          string
+	Specialty     string
+	UnitID        string
+	Outcome       string // "review": those the engine could not decide
+	AutoConfirmed bool   // only those confirmed automatically (二（一）)
+	Cursor        string // a page's Next or Prev
+	Limit         int
+}
+
 // ReviewList returns one page of the current year's confirmed applications
-// for the region's review (资格审核), filtered by f (f.Year is set here), and
-// the year.
-func (a *App) ReviewList(ctx context.Context, actor Actor, f store.ReviewFilter) ([]store.ReviewRow, bool, *policy.Year, error) {
+// for the region's review (资格审核), filtered by f, oldest submission
+// first, military applications excepted (their division-level unit
+// reviews them, 二（三）1), and the year. It is the applications list
+// (store.Applications) with the review's filter.
+func (a *App) ReviewList(ctx context.Context, actor Actor, f ReviewFilter) (store.ListPage[store.ApplicationRow], *policy.Year, error) {
 	if err := reviewer(actor); err != nil {
-		return nil, false, nil, err
+		return store.ListPage[store.ApplicationRow]{}, nil, err
 	}
 	y, err := a.CurrentYear(ctx)
 	if err != nil {
-		return nil, false, nil, err
+		return store.ListPage[store.ApplicationRow]{}, nil, err
 	}
-	f.Year = y.Year
-	rows, more, err := a.Store.ReviewList(ctx, f)
-	return rows, more, y, err
+	q := store.ListQuery{Year: y.Year, Sort: "submitted", Cursor: f.Cursor, Limit: f.Limit, Filter: store.ListFilter{
+		State: string(kaowu.StateConfirmed), Site: f.Site, Specialty: f.Specialty, UnitID: f.UnitID, Outcome: f.Outcome,
+		AutoConfirmed: f.AutoConfirmed, NoMilitary: true}}
+	p, err := store.Applications.Page(ctx, a.Store, q)
+	return p, y, err
 }
 
 // ReviewInput is one decision on one or more applications: approve, or

@@ -80,10 +80,26 @@ func newReviewFixture(t testing.TB, s *store.Store) *reviewFixture {
 	return fx
 }
 
-func ids(rows []store.ReviewRow) []string {
+func ids(rows []store.ApplicationRow) []string {
 	out := []string{}
 	for _, r := range rows {
-		out = append(out, r.ApplicationID)
+		out = append(out, r.ID)
+	}
+	return out
+}
+
+// bySubmission returns the ids of apps in the review list's order: oldest
+// submission first, then by id.
+func bySubmission(apps ...kaowu.Application) []string {
+	slices.SortFunc(apps, func(x, y kaowu.Application) int {
+		if c := x.SubmittedAt.Compare(*y.SubmittedAt); c != 0 {
+			return c
+		}
+		return strings.Compare(x.ID, y.ID)
+	})
+	out := []string{}
+	for _, a := range apps {
+		out = append(out, a.ID)
 	}
 	return out
 }
@@ -92,45 +108,48 @@ func TestReviewFilters(t *testing.T) {
 	storetest.Engines(t, func(t *testing.T, s *store.Store) {
 		fx := newReviewFixture(t, s)
 		ctx := context.Background()
-		all := []string{fx.plain.ID, fx.review.ID, fx.auto.ID}
-		slices.Sort(all)
+		all := bySubmission(fx.plain, fx.review, fx.auto)
 		for _, c := range []struct {
 			name   string
-			filter store.ReviewFilter
+			filter app.ReviewFilter
 			want   []string
 		}{
-			{"all confirmed", store.ReviewFilter{}, all},
-			{"site", store.ReviewFilter{Site: "fengtai"}, all},
-			{"other site", store.ReviewFilter{Site: "chaoyang"}, nil},
-			{"specialty", store.ReviewFilter{Specialty: "368"}, all},
-			{"other specialty", store.ReviewFilter{Specialty: "369"}, nil},
-			{"unit", store.ReviewFilter{UnitID: fx.unitB.ID}, []string{fx.review.ID}},
-			{"outcome review", store.ReviewFilter{Outcome: "review"}, []string{fx.review.ID}},
-			{"auto-confirmed", store.ReviewFilter{AutoConfirmed: true}, []string{fx.auto.ID}},
-			{"unit and auto", store.ReviewFilter{UnitID: fx.unitA.ID, AutoConfirmed: true}, []string{fx.auto.ID}},
+			{"all confirmed", app.ReviewFilter{}, all},
+			{"site", app.ReviewFilter{Site: "fengtai"}, all},
+			{"other site", app.ReviewFilter{Site: "chaoyang"}, nil},
+			{"specialty", app.ReviewFilter{Specialty: "368"}, all},
+			{"other specialty", app.ReviewFilter{Specialty: "369"}, nil},
+			{"unit", app.ReviewFilter{UnitID: fx.unitB.ID}, []string{fx.review.ID}},
+			{"outcome review", app.ReviewFilter{Outcome: "review"}, []string{fx.review.ID}},
+			{"auto-confirmed", app.ReviewFilter{AutoConfirmed: true}, []string{fx.auto.ID}},
+			{"unit and auto", app.ReviewFilter{UnitID: fx.unitA.ID, AutoConfirmed: true}, []string{fx.auto.ID}},
 		} {
-			rows, more, _, err := fx.a.ReviewList(ctx, fx.region, c.filter)
+			p, _, err := fx.a.ReviewList(ctx, fx.region, c.filter)
 			if err != nil {
 				t.Fatalf("%s: %v", c.name, err)
 			}
-			if got := ids(rows); !slices.Equal(got, append([]string{}, c.want...)) || more {
-				t.Errorf("%s: %v (more %v), want %v", c.name, got, more, c.want)
+			if got := ids(p.Rows); !slices.Equal(got, append([]string{}, c.want...)) || p.Next != "" {
+				t.Errorf("%s: %v (next %q), want %v", c.name, got, p.Next, c.want)
 			}
 		}
-		// Keyset pages.
-		p1, more, _, err := fx.a.ReviewList(ctx, fx.region, store.ReviewFilter{Limit: 2})
-		if err != nil || !more || !slices.Equal(ids(p1), all[:2]) {
-			t.Fatalf("page 1 = %v %v %v", ids(p1), more, err)
+		// Keyset pages, there and back.
+		p1, _, err := fx.a.ReviewList(ctx, fx.region, app.ReviewFilter{Limit: 2})
+		if err != nil || p1.Next == "" || p1.Prev != "" || !slices.Equal(ids(p1.Rows), all[:2]) {
+			t.Fatalf("page 1 = %v %+v %v", ids(p1.Rows), p1, err)
 		}
-		p2, more, _, err := fx.a.ReviewList(ctx, fx.region, store.ReviewFilter{Limit: 2, After: p1[1].ApplicationID})
-		if err != nil || more || !slices.Equal(ids(p2), all[2:]) {
-			t.Fatalf("page 2 = %v %v %v", ids(p2), more, err)
+		p2, _, err := fx.a.ReviewList(ctx, fx.region, app.ReviewFilter{Limit: 2, Cursor: p1.Next})
+		if err != nil || p2.Next != "" || p2.Prev == "" || !slices.Equal(ids(p2.Rows), all[2:]) {
+			t.Fatalf("page 2 = %v %+v %v", ids(p2.Rows), p2, err)
 		}
-		if r := p1[0]; r.Name == "" || r.UnitName == "" || r.IDNumber == "" {
+		back, _, err := fx.a.ReviewList(ctx, fx.region, app.ReviewFilter{Limit: 2, Cursor: p2.Prev})
+		if err != nil || back.Prev != "" || !slices.Equal(ids(back.Rows), all[:2]) {
+			t.Fatalf("back to page 1 = %v %+v %v", ids(back.Rows), back, err)
+		}
+		if r := p1.Rows[0]; r.Name == "" || r.UnitName == "" || r.IDNumber == "" {
 			t.Errorf("row lacks candidate data: %+v", r)
 		}
 		for _, who := range []app.Actor{actor(fx.accounts[fx.plain.ID]), staff(t, fx.a, s, kaowu.RoleSiteStaff), staff(t, fx.a, s, kaowu.RoleUnitHR)} {
-			if _, _, _, err := fx.a.ReviewList(ctx, who, store.ReviewFilter{}); kaowu.ErrorCode(err) != kaowu.EFORBIDDEN {
+			if _, _, err := fx.a.ReviewList(ctx, who, app.ReviewFilter{}); kaowu.ErrorCode(err) != kaowu.EFORBIDDEN {
 				t.Errorf("%s lists the review: %v", who.Role, err)
 			}
 			if _, err := fx.a.Review(ctx, who, app.ReviewInput{IDs: []string{fx.plain.ID}, Approve: true}); kaowu.ErrorCode(err) != kaowu.EFORBIDDEN {
@@ -232,9 +251,9 @@ func TestReviewDecisions(t *testing.T) {
 				t.Errorf("audit of %s lacks %s: %+v %v", id, action, es, err)
 			}
 		}
-		rows, _, _, _ := a.ReviewList(ctx, fx.region, store.ReviewFilter{})
-		if len(rows) != 0 {
-			t.Errorf("decided applications still listed: %v", ids(rows))
+		p, _, _ := a.ReviewList(ctx, fx.region, app.ReviewFilter{})
+		if len(p.Rows) != 0 {
+			t.Errorf("decided applications still listed: %v", ids(p.Rows))
 		}
 	})
 }

@@ -112,17 +112,23 @@ func demoSeason(t *testing.T, st site) {
 		t.Fatal(err)
 	}
 	st.Clock.Set(time.Date(2024, 1, 10, 10, 0, 0, 0, kaowu.Shanghai))
-	rows, _, _, err := st.App.ReviewList(ctx, region, store.ReviewFilter{Year: y.Year, Limit: 500})
-	if err != nil {
-		t.Fatal(err)
-	}
 	var approve, reject []string
-	for i, r := range rows {
-		if i%15 == 7 {
-			reject = append(reject, r.ApplicationID)
-		} else {
-			approve = append(approve, r.ApplicationID)
+	for f := (app.ReviewFilter{Limit: 100}); ; {
+		page, _, err := st.App.ReviewList(ctx, region, f)
+		if err != nil {
+			t.Fatal(err)
 		}
+		for _, r := range page.Rows {
+			if (len(approve)+len(reject))%15 == 7 {
+				reject = append(reject, r.ID)
+			} else {
+				approve = append(approve, r.ID)
+			}
+		}
+		if page.Next == "" {
+			break
+		}
+		f.Cursor = page.Next
 	}
 	if _, err := st.App.Review(ctx, region, app.ReviewInput{IDs: approve, Approve: true}); err != nil {
 		t.Fatal(err)

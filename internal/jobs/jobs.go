@@ -11,8 +11,8 @@
 // Client().InsertTx with tx.SQLTx()); a non-Tx call there would wait
 // forever for the connection the transaction holds.
 //
-// Workers registered here: reminder delivery (notify.Worker). Window expiry,
-// bulk PDFs and imports will add theirs in New.
+// Workers registered here: reminder delivery (notify.Worker), ticket
+// builds and the staff lists' exports when the Config gives their runners.
 package jobs
 
 import (
@@ -75,6 +75,9 @@ type Config struct {
 	// TicketBuilds, when set, works ticket builds (TicketBuildArgs) in
 	// this process, one at a time.
 	TicketBuilds BuildRunner
+	// ListExports, when set, works the staff lists' background exports
+	// (ListExportArgs) in this process, one at a time.
+	ListExports ExportRunner
 }
 
 func (c Config) withDefaults() Config {
@@ -253,6 +256,12 @@ func New(ctx context.Context, s *store.Store, clock kaowu.Clock, log *slog.Logge
 				return nil, err
 			}
 			rc.Queues[TicketQueue] = river.QueueConfig{MaxWorkers: 1}
+		}
+		if cfg.ListExports != nil {
+			if err := river.AddWorkerSafely(workers, &exportWorker{run: cfg.ListExports}); err != nil {
+				return nil, err
+			}
+			rc.Queues[ExportQueue] = river.QueueConfig{MaxWorkers: 1}
 		}
 		rc.Workers = workers
 	}

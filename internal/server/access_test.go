@@ -49,6 +49,7 @@ var (
 	candOnly  = rule{roles: []kaowu.Role{roleCand}}
 	decideRls = rule{roles: []kaowu.Role{roleSite, roleRegion, roleAdmin}}
 	officeRls = rule{roles: []kaowu.Role{roleSite, roleAdmin}}
+	listRls   = rule{roles: []kaowu.Role{roleHR, roleSite, roleRegion, roleAdmin}}
 )
 
 // accessMatrix is the matrix: one entry per registered pattern. A new
@@ -234,6 +235,17 @@ var accessMatrix = map[string]rule{
 	"GET /staff/dashboard.xlsx":  officeRls,
 	"GET /review/dashboard":      {roles: []kaowu.Role{roleRegion, roleAdmin}},
 	"GET /review/dashboard.xlsx": {roles: []kaowu.Role{roleRegion, roleAdmin}},
+	// Staff lists and their exports (issue 11): whose rows each list shows
+	// is checked in internal/app (lists_test.go); an export is its
+	// exporter's alone (ownedRoutes).
+	"GET /staff/lists/candidates":        listRls,
+	"GET /staff/lists/applications":      listRls,
+	"GET /staff/lists/units":             decideRls,
+	"GET /staff/lists/payments":          decideRls,
+	"GET /staff/lists/scores":            decideRls,
+	"POST /staff/lists/export":           listRls,
+	"GET /staff/lists/exports/{id}":      listRls,
+	"GET /staff/lists/exports/{id}/file": listRls,
 }
 
 // resource is what an {id} in a path names.
@@ -244,6 +256,7 @@ const (
 	applicationRes                 // an application (version 1 submitted)
 	changeRes                      // a change request
 	buildRes                       // a ticket build of A's site
+	exportRes                      // a list export made by the site's staff
 )
 
 // owned says, for a route addressing a resource owned by candidate A,
@@ -273,6 +286,8 @@ var ownedRoutes = map[string]owned{
 	"GET /staff/applications/{id}/ticket.pdf":      {res: applicationRes, entitled: []string{"site", "admin"}},
 	"GET /staff/tickets/builds/{id}":               {res: buildRes, entitled: []string{"site", "admin"}},
 	"GET /staff/tickets/builds/{id}/tickets.zip":   {res: buildRes, entitled: []string{"site", "admin"}},
+	"GET /staff/lists/exports/{id}":                {res: exportRes, entitled: []string{"site"}},
+	"GET /staff/lists/exports/{id}/file":           {res: exportRes, entitled: []string{"site"}},
 }
 
 // postForms are the forms sent to POST routes: what would change
@@ -297,6 +312,7 @@ func postForms(fx *accessFixture) map[string]url.Values {
 		"POST /staff/merges":                      {"application_id": {fx.applicationID}, "note": {"越权合并测试"}, "verified": {"on"}},
 		"POST /review/decide":                     {"ids": {fx.applicationID}, "decision": {"reject"}, "reason": {"越权审核测试"}, "clause": {"一（四）"}},
 		"POST /staff/military/handover":           {"military_unit": {"某部队医院"}, "letter_no": {"1"}, "operator": {"越权测试"}, "fee": {"200"}},
+		"POST /staff/lists/export":                {"list": {"applications"}},
 	}
 }
 
@@ -557,6 +573,7 @@ type accessFixture struct {
 	applicationID string
 	changeID      string
 	buildID       string
+	exportID      string
 	unitA, unitB  string
 }
 
@@ -568,6 +585,8 @@ func (fx *accessFixture) id(r resource) string {
 		return fx.changeID
 	case buildRes:
 		return fx.buildID
+	case exportRes:
+		return fx.exportID
 	}
 	return fx.ownerID
 }
@@ -610,6 +629,29 @@ func accessTicket(t *testing.T, a *app.App, id string) string {
 		t.Fatal(err)
 	}
 	return b.ID
+}
+
+// accessExport records a finished export of the applications list made
+// by username, directly in the store: what the export routes reach.
+func accessExport(t *testing.T, a *app.App, username string) string {
+	t.Helper()
+	ctx := context.Background()
+	u, err := a.Store.UserByUsername(ctx, username)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := store.ListExport{ID: store.NewID(), List: store.ListApplications, Query: "{}", Description: "报名名单", Total: 1, CreatedBy: u.ID, CreatedAt: accessNow}
+	err = a.Store.Update(ctx, func(tx *store.Tx) error {
+		if err := tx.InsertListExport(ctx, e); err != nil {
+			return err
+		}
+		_, err := tx.FinishListExport(ctx, e.ID, "done", "", "报名名单.xlsx", []byte("PK"), 1, accessNow)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e.ID
 }
 
 // snapshot summarizes what a refused request must not change.
@@ -731,6 +773,7 @@ func newAccessFixture(t *testing.T, st *store.Store) (*Server, *accessFixture) {
 	must(err)
 	fx.changeID = cr.ID
 	fx.buildID = accessTicket(t, a, fx.applicationID)
+	fx.exportID = accessExport(t, a, "site")
 
 	for name := range clientRoles {
 		c := newAccessClient(t, ts.URL)

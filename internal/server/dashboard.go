@@ -311,7 +311,7 @@ func init() {
 			return strconv.Itoa(v)
 		case tabular.Percent:
 			return strconv.FormatFloat(float64(v)*100, 'f', 1, 64) + "%"
-		case tabular.Fen:
+		case tabular.Yuan:
 			return kaowu.Yuan(int64(v))
 		}
 		return fmt.Sprint(c)
@@ -320,7 +320,7 @@ func init() {
 	// cellClass is num for numbers, long for text that may wrap.
 	funcs["cellClass"] = func(c any) string {
 		switch v := c.(type) {
-		case nil, int, tabular.Percent, tabular.Fen:
+		case nil, int, tabular.Percent, tabular.Yuan:
 			return "num"
 		case string:
 			if utf8.RuneCountInString(v) > 10 {

@@ -21,16 +21,17 @@ func (s *Server) reviewMilitaryRoutes(mux *http.ServeMux) {
 
 // reviewRow is one application of the review list as the page shows it.
 type reviewRow struct {
-	store.ReviewRow
+	store.ApplicationRow
 	SpecialtyName string
 	SiteName      string
 }
 
 type reviewPage struct {
 	Year    *policy.Year
-	Filter  store.ReviewFilter
+	Filter  app.ReviewFilter
 	Rows    []reviewRow
 	NextURL string
+	PrevURL string
 	Units   []kaowu.Unit
 	Form    form
 	Results []app.ReviewResult
@@ -42,8 +43,8 @@ type reviewPage struct {
 func (reviewPage) PageTitle() string { return "资格审核" }
 
 // reviewFilter reads the list's filter from query or form values.
-func reviewFilter(v url.Values) store.ReviewFilter {
-	f := store.ReviewFilter{Site: v.Get("site"), Specialty: v.Get("specialty"), UnitID: v.Get("unit"), After: v.Get("after")}
+func reviewFilter(v url.Values) app.ReviewFilter {
+	f := app.ReviewFilter{Site: v.Get("site"), Specialty: v.Get("specialty"), UnitID: v.Get("unit"), Cursor: v.Get("cursor")}
 	if v.Get("outcome") == "review" {
 		f.Outcome = "review"
 	}
@@ -51,7 +52,7 @@ func reviewFilter(v url.Values) store.ReviewFilter {
 	return f
 }
 
-func filterQuery(f store.ReviewFilter) url.Values {
+func filterQuery(f app.ReviewFilter) url.Values {
 	q := url.Values{}
 	for k, v := range map[string]string{"site": f.Site, "specialty": f.Specialty, "unit": f.UnitID, "outcome": f.Outcome} {
 		if v != "" {
@@ -65,21 +66,27 @@ func filterQuery(f store.ReviewFilter) url.Values {
 }
 
 // reviewData loads the page for filter f.
-func (s *Server) reviewData(r *http.Request, f store.ReviewFilter) (reviewPage, error) {
-	rows, more, y, err := s.App.ReviewList(r.Context(), actorOf(r), f)
+func (s *Server) reviewData(r *http.Request, f app.ReviewFilter) (reviewPage, error) {
+	page, y, err := s.App.ReviewList(r.Context(), actorOf(r), f)
 	if err != nil {
 		return reviewPage{}, err
 	}
 	p := reviewPage{Year: y, Filter: f, FilterQuery: filterQuery(f), Form: newForm(nil, nil)}
-	for _, row := range rows {
+	for _, row := range page.Rows {
 		sp, _ := y.Specialty(row.Specialty)
 		site, _ := y.Site(row.Site)
-		p.Rows = append(p.Rows, reviewRow{ReviewRow: row, SpecialtyName: sp.Name, SiteName: site.Name})
+		p.Rows = append(p.Rows, reviewRow{ApplicationRow: row, SpecialtyName: sp.Name, SiteName: site.Name})
 	}
-	if more && len(rows) > 0 {
+	at := func(c string) string {
 		q := filterQuery(f)
-		q.Set("after", rows[len(rows)-1].ApplicationID)
-		p.NextURL = "/review?" + q.Encode()
+		q.Set("cursor", c)
+		return "/review?" + q.Encode()
+	}
+	if page.Next != "" {
+		p.NextURL = at(page.Next)
+	}
+	if page.Prev != "" {
+		p.PrevURL = at(page.Prev)
 	}
 	if p.Units, err = s.App.Store.Units(r.Context()); err != nil {
 		return p, err
@@ -103,7 +110,7 @@ func (s *Server) reviewDecide(w http.ResponseWriter, r *http.Request) {
 	v := r.PostForm
 	in := app.ReviewInput{IDs: v["ids"], Approve: v.Get("decision") == "approve", Reason: v.Get("reason"), Clause: v.Get("clause")}
 	f := reviewFilter(v)
-	f.After = ""
+	f.Cursor = ""
 	if d := v.Get("decision"); d != "approve" && d != "reject" {
 		err := kaowu.FieldError("decision", "请选择“审核通过”或“审核不通过”")
 		s.reviewRefuse(w, r, f, err)
@@ -128,7 +135,7 @@ func (s *Server) reviewDecide(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "review", p)
 }
 
-func (s *Server) reviewRefuse(w http.ResponseWriter, r *http.Request, f store.ReviewFilter, err error) {
+func (s *Server) reviewRefuse(w http.ResponseWriter, r *http.Request, f app.ReviewFilter, err error) {
 	if kaowu.ErrorCode(err) == kaowu.EINTERNAL || kaowu.ErrorCode(err) == kaowu.EFORBIDDEN {
 		s.pageError(w, r, err)
 		return

@@ -125,6 +125,7 @@ func (s *Server) routes() http.Handler {
 	s.yearRoutes(mux)
 	s.auditRoutes(mux)
 	s.dashboardRoutes(mux)
+	s.listRoutes(mux)
 	s.handleFunc(mux, "/api/", func(w http.ResponseWriter, r *http.Request) {
 		s.apiError(w, r, kaowu.Errorf(kaowu.ENOTFOUND, "接口 %s %s 不存在", r.Method, r.URL.Path))
 	})

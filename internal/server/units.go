@@ -8,6 +8,7 @@ import (
 
 	"kaowu"
 	"kaowu/internal/app"
+	"kaowu/internal/store"
 	"kaowu/internal/tabular"
 	"kaowu/policy"
 )
@@ -33,7 +34,9 @@ func (s *Server) unitRoutes(mux *http.ServeMux) {
 }
 
 type unitsExtra struct {
-	Units      []kaowu.Unit
+	// List is the units list (the staff lists' one, lists.go) of the units
+	// the actor manages, with its filter, sort and pages.
+	List       listPage
 	Categories map[string]string // key → Chinese name
 	Header     []string
 	Imported   string
@@ -41,10 +44,11 @@ type unitsExtra struct {
 }
 
 func (s *Server) unitsExtra(r *http.Request) (unitsExtra, error) {
-	us, err := s.App.Units(r.Context(), actorOf(r))
-	if err != nil {
+	v, err := s.App.List(r.Context(), actorOf(r), store.ListUnits, listParams(r.URL.Query()))
+	if err != nil && kaowu.ErrorCode(err) != kaowu.EINVALID {
 		return unitsExtra{}, err
 	}
+	list := newListPage(r, "/staff/units", v, err)
 	y, err := s.App.CurrentYear(r.Context())
 	if err != nil {
 		return unitsExtra{}, err
@@ -54,7 +58,7 @@ func (s *Server) unitsExtra(r *http.Request) (unitsExtra, error) {
 		cats[c.Key] = c.Name
 	}
 	q := r.URL.Query()
-	return unitsExtra{Units: us, Categories: cats, Header: app.UnitFileHeader(), Imported: q.Get("imported"), Saved: q.Get("saved")}, nil
+	return unitsExtra{List: list, Categories: cats, Header: app.UnitFileHeader(), Imported: q.Get("imported"), Saved: q.Get("saved")}, nil
 }
 
 func (s *Server) unitsPage(w http.ResponseWriter, r *http.Request) {

@@ -2,90 +2,12 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"strings"
 	"time"
 
 	"kaowu"
 )
-
-// ReviewFilter selects confirmed applications of a year for the region's
-// review. Empty fields do not filter. After is the id of the last row of
-// the previous page (keyset paging by application id, which is time
-// ordered).
-type ReviewFilter struct {
-	Year          int
-	Site          string
-	Specialty     string
-	UnitID        string
-	Outcome       string // "review" for the ones the engine could not decide
-	AutoConfirmed bool   // only applications confirmed automatically (二（一）)
-	After         string
-	Limit         int
-}
-
-// ReviewRow is one application in the review list.
-type ReviewRow struct {
-	ApplicationID string
-	CandidateID   string
-	Name          string
-	IDType        kaowu.IDType
-	IDNumber      kaowu.IDNumber
-	UnitID        string
-	UnitName      string
-	Site          string
-	Specialty     string
-	Level         kaowu.Level
-	Outcome       string
-	AutoConfirmed bool
-	Version       int
-	SubmittedAt   *time.Time
-}
-
-// ReviewList returns one page of the confirmed applications of f.Year
-// matching f, by id, military applications excepted (their division-level
-// unit reviews them, 二（三）1). More reports whether another page follows.
-func (r reader) ReviewList(ctx context.Context, f ReviewFilter) (rows []ReviewRow, more bool, err error) {
-	if f.Limit <= 0 || f.Limit > 500 {
-		f.Limit = 50
-	}
-	q := `SELECT a.id, a.candidate_id, u.name, u.id_type, u.id_number, COALESCE(un.id, ''), COALESCE(un.name, ''),
-		a.site, a.specialty, a.level, a.outcome, a.auto_confirmed, a.version, a.submitted_at
-		FROM applications a JOIN users u ON u.id = a.candidate_id LEFT JOIN units un ON un.id = u.unit_id
-		WHERE a.year = $1 AND a.state = 'confirmed' AND a.id > $2
-		AND ($3 = '' OR a.site = $3) AND ($4 = '' OR a.specialty = $4) AND ($5 = '' OR u.unit_id = $5)
-		AND ($6 = '' OR a.outcome = $6) AND ($7 = FALSE OR a.auto_confirmed = TRUE)
-		AND NOT EXISTS (SELECT 1 FROM military_applications m WHERE m.application_id = a.id)
-		ORDER BY a.id LIMIT $8`
-	res, err := r.q.QueryContext(ctx, q, f.Year, f.After, f.Site, f.Specialty, f.UnitID, f.Outcome, f.AutoConfirmed, f.Limit+1)
-	if err != nil {
-		return nil, false, fmt.Errorf("review list: %w", err)
-	}
-	defer res.Close()
-	for res.Next() {
-		var x ReviewRow
-		var idType, idNumber sql.NullString
-		var submitted sql.NullTime
-		if err := res.Scan(&x.ApplicationID, &x.CandidateID, &x.Name, &idType, &idNumber, &x.UnitID, &x.UnitName,
-			&x.Site, &x.Specialty, &x.Level, &x.Outcome, &x.AutoConfirmed, &x.Version, &submitted); err != nil {
-			return nil, false, fmt.Errorf("review list: %w", err)
-		}
-		x.IDType, x.IDNumber = kaowu.IDType(idType.String), kaowu.IDNumber(idNumber.String)
-		if submitted.Valid {
-			t := submitted.Time.UTC()
-			x.SubmittedAt = &t
-		}
-		rows = append(rows, x)
-	}
-	if err := res.Err(); err != nil {
-		return nil, false, fmt.Errorf("review list: %w", err)
-	}
-	if len(rows) > f.Limit {
-		rows, more = rows[:f.Limit], true
-	}
-	return rows, more, nil
-}
 
 // ReviewDecision is the region's decision on one application.
 type ReviewDecision struct {

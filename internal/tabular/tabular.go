@@ -10,6 +10,7 @@ import (
 	"io"
 	"path/filepath"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
@@ -212,61 +213,174 @@ func Write(name string, w io.Writer, rows [][]string) error {
 	return kaowu.Errorf(kaowu.EINVALID, "文件 %s 的格式不支持：请使用 .xlsx 或 .csv", filepath.Base(name))
 }
 
-// XLSXStream writes one .xlsx sheet row by row, for exports too large to
-// hold as [][]string: excelize's stream writer keeps the rows in a
-// temporary file beyond 16 MB, and WriteTo writes the finished file.
-type XLSXStream struct {
-	f    *excelize.File
-	sw   *excelize.StreamWriter
-	rows int
+// Date is a calendar day for a Sheet: the instant's day in Beijing time,
+// written as a date the spreadsheet can sort and compute with.
+type Date time.Time
+
+// DateTime is an instant for a Sheet, written as Beijing date and time
+// (to the minute).
+type DateTime time.Time
+
+// Yuan is an amount of money in fen for a Sheet, written as yuan with two
+// decimals.
+type Yuan int64
+
+// Sheet writes one worksheet of an .xlsx file row by row with excelize's
+// StreamWriter, which keeps the rows on disk rather than in memory: for
+// exports of any size. Cells are strings (written as text, so that ID,
+// ticket and order numbers keep every digit), ints, Date, DateTime, Yuan,
+// Percent, or nil for an empty cell.
+type Sheet struct {
+	f   *excelize.File
+	sw  *excelize.StreamWriter
+	row int
+	st  styles
 }
 
-// NewXLSXStream starts a sheet; widths, when given, are the columns'
-// widths in characters.
-func NewXLSXStream(widths ...float64) (*XLSXStream, error) {
-	f := excelize.NewFile()
-	sw, err := f.NewStreamWriter("Sheet1")
-	if err != nil {
-		f.Close()
-		return nil, fmt.Errorf("xlsx stream: %w", err)
-	}
-	for i, w := range widths {
-		if err := sw.SetColWidth(i+1, i+1, w); err != nil {
-			f.Close()
-			return nil, fmt.Errorf("xlsx stream: %w", err)
+// Percent is a ratio for a cell (0.25 is 25%), written as a number shown
+// with one decimal place and a percent sign.
+type Percent float64
+
+// styles are a workbook's number formats for the typed cells.
+type styles struct {
+	date, datetime, money, percent, bold int
+}
+
+func newStyles(f *excelize.File) (styles, error) {
+	var st styles
+	dateFmt, datetimeFmt, pct := "yyyy-mm-dd", "yyyy-mm-dd hh:mm", "0.0%"
+	for _, x := range []struct {
+		id *int
+		s  *excelize.Style
+	}{
+		{&st.date, &excelize.Style{CustomNumFmt: &dateFmt}},
+		{&st.datetime, &excelize.Style{CustomNumFmt: &datetimeFmt}},
+		{&st.money, &excelize.Style{NumFmt: 2}}, // 0.00
+		{&st.percent, &excelize.Style{CustomNumFmt: &pct}},
+		{&st.bold, &excelize.Style{Font: &excelize.Font{Bold: true}}},
+	} {
+		var err error
+		if *x.id, err = f.NewStyle(x.s); err != nil {
+			return st, fmt.Errorf("styles: %w", err)
 		}
 	}
-	return &XLSXStream{f: f, sw: sw}, nil
+	return st, nil
 }
 
-// Row appends a row of text cells.
-func (x *XLSXStream) Row(cells ...string) error {
-	vs := make([]any, len(cells))
-	for i, c := range cells {
-		vs[i] = c
+// cell is v as the stream writer takes it: strings stay text, numbers
+// numbers, and the typed cells get their formats.
+func (st styles) cell(v any) (any, error) {
+	switch v := v.(type) {
+	case Date:
+		if time.Time(v).IsZero() {
+			return nil, nil
+		}
+		return excelize.Cell{StyleID: st.date, Value: serial(time.Time(v), false)}, nil
+	case DateTime:
+		if time.Time(v).IsZero() {
+			return nil, nil
+		}
+		return excelize.Cell{StyleID: st.datetime, Value: serial(time.Time(v), true)}, nil
+	case Yuan:
+		return excelize.Cell{StyleID: st.money, Value: float64(v) / 100}, nil
+	case Percent:
+		return excelize.Cell{StyleID: st.percent, Value: float64(v)}, nil
+	case string, int, int64, nil:
+		return v, nil
 	}
-	x.rows++
-	cell, _ := excelize.CoordinatesToCellName(1, x.rows)
-	if err := x.sw.SetRow(cell, vs); err != nil {
-		return fmt.Errorf("xlsx stream: %w", err)
+	return nil, fmt.Errorf("cell of type %T", v)
+}
+
+// NewSheet starts a workbook whose one sheet, name, has header as its
+// first row (bold, frozen) and the columns widths (in characters; fewer
+// widths than columns leave the rest as they are).
+func NewSheet(name string, header []string, widths []float64) (*Sheet, error) {
+	f := excelize.NewFile()
+	s := &Sheet{f: f}
+	fail := func(err error) (*Sheet, error) {
+		f.Close()
+		return nil, fmt.Errorf("new sheet: %w", err)
+	}
+	if name != "Sheet1" {
+		if err := f.SetSheetName("Sheet1", name); err != nil {
+			return fail(err)
+		}
+	}
+	var err error
+	if s.sw, err = f.NewStreamWriter(name); err != nil {
+		return fail(err)
+	}
+	if s.st, err = newStyles(f); err != nil {
+		return fail(err)
+	}
+	for i, w := range widths {
+		if err := s.sw.SetColWidth(i+1, i+1, w); err != nil {
+			return fail(err)
+		}
+	}
+	if err := s.sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
+		return fail(err)
+	}
+	cells := make([]any, len(header))
+	for i, h := range header {
+		cells[i] = excelize.Cell{StyleID: s.st.bold, Value: h}
+	}
+	if err := s.sw.SetRow("A1", cells); err != nil {
+		return fail(err)
+	}
+	s.row = 1
+	return s, nil
+}
+
+// excelEpoch is day 0 of the spreadsheet's serial dates (1900 system, for
+// days after 1900-03-01).
+var excelEpoch = time.Date(1899, 12, 30, 0, 0, 0, 0, time.UTC)
+
+// serial is t's Beijing wall clock as a spreadsheet serial number.
+func serial(t time.Time, minutes bool) float64 {
+	b := t.In(kaowu.Shanghai)
+	day := float64(time.Date(b.Year(), b.Month(), b.Day(), 0, 0, 0, 0, time.UTC).Sub(excelEpoch) / (24 * time.Hour))
+	if !minutes {
+		return day
+	}
+	// A minute is not a binary fraction of a day: a hair more than it,
+	// so that a reader that truncates (LibreOffice) shows the minute too.
+	return day + float64(b.Hour()*60+b.Minute())/(24*60) + 1e-8
+}
+
+// Add writes one row.
+func (s *Sheet) Add(cells ...any) error {
+	row := make([]any, len(cells))
+	for i, c := range cells {
+		var err error
+		if row[i], err = s.st.cell(c); err != nil {
+			return fmt.Errorf("sheet row %d: %w", s.row+1, err)
+		}
+	}
+	s.row++
+	cell, _ := excelize.CoordinatesToCellName(1, s.row)
+	if err := s.sw.SetRow(cell, row); err != nil {
+		return fmt.Errorf("sheet row %d: %w", s.row, err)
 	}
 	return nil
 }
 
-// Rows returns how many rows were appended.
-func (x *XLSXStream) Rows() int { return x.rows }
+// Rows returns the number of rows written, the header's included.
+func (s *Sheet) Rows() int { return s.row }
 
-// WriteTo finishes the sheet and writes the .xlsx file to w.
-func (x *XLSXStream) WriteTo(w io.Writer) (int64, error) {
-	if err := x.sw.Flush(); err != nil {
-		return 0, fmt.Errorf("xlsx stream: %w", err)
+// WriteTo finishes the sheet and writes the workbook to w. The Sheet is
+// closed afterwards.
+func (s *Sheet) WriteTo(w io.Writer) (int64, error) {
+	defer s.Close()
+	if err := s.sw.Flush(); err != nil {
+		return 0, fmt.Errorf("write sheet: %w", err)
 	}
-	n, err := x.f.WriteTo(w)
+	n, err := s.f.WriteTo(w)
 	if err != nil {
-		return n, fmt.Errorf("xlsx stream: %w", err)
+		return n, fmt.Errorf("write sheet: %w", err)
 	}
 	return n, nil
 }
 
-// Close removes the temporary files.
-func (x *XLSXStream) Close() error { return x.f.Close() }
+// Close releases the sheet's temporary files.
+func (s *Sheet) Close() error { return s.f.Close() }

@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 
@@ -116,30 +117,44 @@ func BenchmarkReadXLSX10k(b *testing.B) {
 	}
 }
 
-func TestXLSXStream(t *testing.T) {
-	x, err := NewXLSXStream(20, 10)
+// TestSheet: a streamed sheet reads back as written: the header, text
+// (digits kept as text), numbers, Beijing dates and times as dates, money
+// as yuan with two decimals, empty cells; a cell of another type is
+// refused.
+func TestSheet(t *testing.T) {
+	sh, err := NewSheet("名单", []string{"准考证号", "日期", "时间", "金额", "人数", "空"}, []float64{20, 12})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer x.Close()
-	want := [][]string{{"时间", "说明"}, {"2023-12-05 10:00:00", "确认王芳第1版（368 护理学）"}, {"𠮷", "=1+1"}}
-	for _, r := range want {
-		if err := x.Row(r...); err != nil {
-			t.Fatal(err)
-		}
+	at := time.Date(2024, 1, 29, 16, 30, 59, 0, time.UTC) // 2024-01-30 00:30:59 in Beijing
+	if err := sh.Add("2411010636800001", Date(at), DateTime(at), Yuan(20005), 3, nil); err != nil {
+		t.Fatal(err)
 	}
-	if x.Rows() != 3 {
-		t.Errorf("rows = %d", x.Rows())
+	if err := sh.Add(3.5); err == nil {
+		t.Error("a float cell was accepted")
 	}
 	var b bytes.Buffer
-	if _, err := x.WriteTo(&b); err != nil {
+	if _, err := sh.WriteTo(&b); err != nil {
 		t.Fatal(err)
 	}
-	got, err := Read("out.xlsx", &b)
+	f, err := excelize.OpenReader(&b)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("read back %q, want %q", got, want)
+	defer f.Close()
+	rows, err := f.GetRows("名单")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := [][]string{{"准考证号", "日期", "时间", "金额", "人数", "空"}, {"2411010636800001", "2024-01-30", "2024-01-30 00:30", "200.05", "3"}}
+	if fmt.Sprint(rows) != fmt.Sprint(want) {
+		t.Errorf("rows = %q, want %q", rows, want)
+	}
+	raw, _ := f.GetRows("名单", excelize.Options{RawCellValue: true})
+	if raw[1][1] != "45321" || raw[1][3] != "200.05" {
+		t.Errorf("raw values %q: the date is serial 45321, the money 200.05", raw[1])
+	}
+	if typ, _ := f.GetCellType("名单", "A2"); typ == excelize.CellTypeNumber {
+		t.Error("the ticket number is a number, not text")
 	}
 }

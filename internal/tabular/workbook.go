@@ -9,18 +9,10 @@ import (
 	"github.com/xuri/excelize/v2"
 )
 
-// Percent is a cell holding a ratio (0.25 is 25%), written as a number
-// shown with one decimal place and a percent sign.
-type Percent float64
-
-// Fen is a cell holding an amount of money in fen, written as a number of
-// yuan with two decimal places.
-type Fen int64
-
-// Sheet is one worksheet of a workbook: its name (at most 31 characters,
-// none of : \ / ? * [ ]) and its rows, the first of them the header. A
-// cell is a string, an int or int64, a Percent, a Fen, or nil (empty).
-type Sheet struct {
+// Table is one worksheet of a workbook that WriteWorkbook writes whole:
+// its name (at most 31 characters, none of : \ / ? * [ ]) and its rows,
+// the first of them the header. A cell is what a Sheet takes.
+type Table struct {
 	Name string
 	Rows [][]any
 }
@@ -43,22 +35,13 @@ func SheetName(s string) string {
 // WriteWorkbook writes sheets as one .xlsx workbook with excelize's
 // streaming writer: numbers stay numbers (counts, percentages, money), the
 // header row is bold and frozen, and columns are as wide as their text.
-func WriteWorkbook(w io.Writer, sheets []Sheet) error {
+func WriteWorkbook(w io.Writer, sheets []Table) error {
 	if len(sheets) == 0 {
 		return fmt.Errorf("write workbook: no sheets")
 	}
 	f := excelize.NewFile()
 	defer f.Close()
-	bold, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}})
-	if err != nil {
-		return fmt.Errorf("write workbook: %w", err)
-	}
-	pct := "0.0%"
-	percent, err := f.NewStyle(&excelize.Style{CustomNumFmt: &pct})
-	if err != nil {
-		return fmt.Errorf("write workbook: %w", err)
-	}
-	yuan, err := f.NewStyle(&excelize.Style{NumFmt: 2}) // 0.00
+	st, err := newStyles(f)
 	if err != nil {
 		return fmt.Errorf("write workbook: %w", err)
 	}
@@ -88,19 +71,11 @@ func WriteWorkbook(w io.Writer, sheets []Sheet) error {
 		for r, row := range sh.Rows {
 			cells := make([]any, len(row))
 			for c, v := range row {
-				switch v := v.(type) {
-				case Percent:
-					cells[c] = excelize.Cell{StyleID: percent, Value: float64(v)}
-				case Fen:
-					cells[c] = excelize.Cell{StyleID: yuan, Value: float64(v) / 100}
-				case nil:
-					cells[c] = nil
-				default:
-					if r == 0 {
-						cells[c] = excelize.Cell{StyleID: bold, Value: v}
-					} else {
-						cells[c] = v
-					}
+				if cells[c], err = st.cell(v); err != nil {
+					return fmt.Errorf("write workbook: sheet %q row %d: %w", name, r+1, err)
+				}
+				if r == 0 && v != nil {
+					cells[c] = excelize.Cell{StyleID: st.bold, Value: v}
 				}
 			}
 			cell, _ := excelize.CoordinatesToCellName(1, r+1)

@@ -45,6 +45,8 @@ func Run(t *testing.T, s *store.Store) {
 		{"Retention", testRetention},
 		{"ConcurrentPurge", testConcurrentPurge},
 		{"TaskRuns", testTaskRuns},
+		// Last: it fills the store with a list's worth of rows.
+		{"Lists", testLists},
 	} {
 		t.Run(c.name, func(t *testing.T) { c.fn(t, s) })
 	}
