@@ -4,9 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -17,10 +14,7 @@ import (
 	"kaowu"
 	"kaowu/internal/app"
 	"kaowu/internal/demo"
-	"kaowu/internal/payment"
-	"kaowu/internal/server"
 	"kaowu/internal/store"
-	"kaowu/internal/store/storetest"
 )
 
 // newDemoSite is a running kaowu with the demo data (internal/demo: units of
@@ -28,35 +22,11 @@ import (
 // Fengtai rooms), paying through the sandbox provider as serve --demo does.
 func newDemoSite(t *testing.T) site {
 	t.Helper()
-	s := storetest.SQLite(t)
-	clock := kaowu.NewManualClock(inWindow)
-	a := app.New(s, clock, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	ctx := context.Background()
-	if err := a.Bootstrap(ctx); err != nil {
+	a, clock := newApp(t)
+	if _, _, err := demo.Seed(context.Background(), a, 300); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := demo.Seed(ctx, a, 300); err != nil {
-		t.Fatal(err)
-	}
-	srv, err := server.New(a, a.Log, "演示模式")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewUnstartedServer(srv)
-	base := "http://" + ts.Listener.Addr().String()
-	sb, err := payment.NewSandbox(payment.SandboxOptions{PublicURL: base + "/sandbox/wxpay", Now: clock.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	client, err := payment.NewClient(sb.MerchantConfig(base + "/sandbox/wxpay"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	a.Payments, a.Ledger, a.NotifyURL = client, sb, base+"/payment/notify"
-	srv.Mount("/sandbox/wxpay/", sb.Handler())
-	ts.Start()
-	t.Cleanup(ts.Close)
-	return site{URL: ts.URL, App: a, Clock: clock, Sandbox: sb}
+	return start(t, a, clock)
 }
 
 // demoSeason takes the demo's applications through the season as the

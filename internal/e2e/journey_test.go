@@ -51,17 +51,33 @@ type site struct {
 
 func newSite(t *testing.T) site {
 	t.Helper()
-	s := storetest.SQLite(t)
-	clock := kaowu.NewManualClock(inWindow)
-	a := app.New(s, clock, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	a, clock := newApp(t)
 	ctx := context.Background()
-	if err := a.Bootstrap(ctx); err != nil {
-		t.Fatal(err)
-	}
 	u := kaowu.Unit{Name: "丰台区方庄社区卫生服务中心", District: "丰台区", Category: "direct_community", CreatedAt: inWindow}
-	if err := s.Update(ctx, func(tx *store.Tx) error { return tx.CreateUnit(ctx, &u) }); err != nil {
+	if err := a.Store.Update(ctx, func(tx *store.Tx) error { return tx.CreateUnit(ctx, &u) }); err != nil {
 		t.Fatal(err)
 	}
+	st := start(t, a, clock)
+	st.Unit = u
+	return st
+}
+
+// newApp is an App on a fresh SQLite store with the embedded exam years,
+// on a manual clock inside the online application window.
+func newApp(t *testing.T) (*app.App, *kaowu.ManualClock) {
+	t.Helper()
+	clock := kaowu.NewManualClock(inWindow)
+	a := app.New(storetest.SQLite(t), clock, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err := a.Bootstrap(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return a, clock
+}
+
+// start serves a, paying through the sandbox provider over HTTP as serve
+// --demo does.
+func start(t *testing.T, a *app.App, clock *kaowu.ManualClock) site {
+	t.Helper()
 	srv, err := server.New(a, a.Log, "演示模式")
 	if err != nil {
 		t.Fatal(err)
@@ -80,7 +96,7 @@ func newSite(t *testing.T) site {
 	srv.Mount("/sandbox/wxpay/", sb.Handler())
 	ts.Start()
 	t.Cleanup(ts.Close)
-	return site{URL: ts.URL, App: a, Clock: clock, Unit: u, Sandbox: sb}
+	return site{URL: ts.URL, App: a, Clock: clock, Sandbox: sb}
 }
 
 // browser is one headless chromium tab with a phone-sized viewport.
