@@ -61,6 +61,28 @@ type backupDriver interface {
 	NewRestore(srcURI string) (*sqlite.Backup, error)
 }
 
+// copyPages copies every page between conn's database and the file at
+// path with SQLite's online backup API, in the direction begin (NewBackup
+// or NewRestore) gives. One step copies them all under one read
+// transaction: the database as of one instant.
+func copyPages(conn *sql.Conn, begin func(backupDriver, string) (*sqlite.Backup, error), path string) error {
+	return conn.Raw(func(dc any) error {
+		d, ok := dc.(backupDriver)
+		if !ok {
+			return fmt.Errorf("the SQLite driver offers no backup API (%T)", dc)
+		}
+		b, err := begin(d, path)
+		if err != nil {
+			return err
+		}
+		if _, err := b.Step(-1); err != nil {
+			b.Finish()
+			return err
+		}
+		return b.Finish()
+	})
+}
+
 // openSQLiteFile opens one connection to an existing SQLite file with the
 // given pragmas, refusing a path that does not exist (sql.Open would
 // create it).
@@ -106,24 +128,7 @@ func BackupSQLite(ctx context.Context, src, dst string) (BackupInfo, error) {
 	}
 	defer db.Close()
 	defer conn.Close()
-	err = conn.Raw(func(dc any) error {
-		d, ok := dc.(backupDriver)
-		if !ok {
-			return fmt.Errorf("the SQLite driver offers no backup API (%T)", dc)
-		}
-		b, err := d.NewBackup(tmp)
-		if err != nil {
-			return err
-		}
-		// One step copies every page under one read transaction: the
-		// database as of one instant.
-		if _, err := b.Step(-1); err != nil {
-			b.Finish()
-			return err
-		}
-		return b.Finish()
-	})
-	if err != nil {
+	if err := copyPages(conn, backupDriver.NewBackup, tmp); err != nil {
 		return info, fmt.Errorf("backup %s: %w", src, err)
 	}
 	if info.Version, err = CheckSQLiteBackup(ctx, tmp); err != nil {
@@ -235,22 +240,7 @@ func RestoreSQLite(ctx context.Context, src, dst string, force bool) (BackupInfo
 	if _, err := conn.ExecContext(ctx, `PRAGMA journal_mode=WAL`); err != nil {
 		return info, inUse(err)
 	}
-	err = conn.Raw(func(dc any) error {
-		d, ok := dc.(backupDriver)
-		if !ok {
-			return fmt.Errorf("the SQLite driver offers no backup API (%T)", dc)
-		}
-		b, err := d.NewRestore(src)
-		if err != nil {
-			return err
-		}
-		if _, err := b.Step(-1); err != nil {
-			b.Finish()
-			return err
-		}
-		return b.Finish()
-	})
-	if err != nil {
+	if err := copyPages(conn, backupDriver.NewRestore, src); err != nil {
 		return info, inUse(fmt.Errorf("from %s: %w", src, err))
 	}
 	var ok string
