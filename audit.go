@@ -66,6 +66,7 @@ type AuditAction struct {
 var AuditActions = []AuditAction{
 	{"account.register", "注册账号"},
 	{"account.password_changed", "修改密码"},
+	{"account.mobile_changed", "修改手机号码"},
 	{"account.password_reset", "找回密码（重置）"},
 	{"account.reset_code_issued", "考点签发密码重置码"},
 	{"account.locked", "密码连续输错，账号锁定"},

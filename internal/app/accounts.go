@@ -351,6 +351,27 @@ func (a *App) ChangePassword(ctx context.Context, actor Actor, current, next, co
 	})
 }
 
+// ChangeMobile sets the mobile number of the actor's own account: a new
+// phone, or one entered again after the retention period removed it.
+func (a *App) ChangeMobile(ctx context.Context, actor Actor, mobile string) error {
+	me, err := a.actorAccount(ctx, actor)
+	if err != nil {
+		return err
+	}
+	f := fieldErrors{}
+	mobile = f.mobile("mobile", mobile)
+	if err := f.err(); err != nil {
+		return err
+	}
+	return a.Store.Update(ctx, func(tx *store.Tx) error {
+		if err := tx.SetMobile(ctx, me.ID, mobile); err != nil {
+			return err
+		}
+		return a.auditChange(ctx, tx, actor, "account.mobile_changed", me.ID, "修改手机号码",
+			map[string]string{"mobile": maskMobile(me.Mobile)}, map[string]string{"mobile": maskMobile(mobile)})
+	})
+}
+
 // RecoveryQuestion returns the recovery question of the account a login
 // name designates.
 func (a *App) RecoveryQuestion(ctx context.Context, login string) (string, error) {

@@ -89,6 +89,9 @@ var accessMatrix = map[string]rule{
 	// Any account, its own data.
 	"GET /me":             loggedIn,
 	"POST /me/logout-all": loggedIn,
+	"GET /me/account":     loggedIn,
+	"POST /me/password":   loggedIn,
+	"POST /me/mobile":     loggedIn,
 	"GET /api/v1/me":      loggedIn,
 	"GET /me/inbox":       loggedIn,
 	"POST /me/inbox/read": loggedIn,

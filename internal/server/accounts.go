@@ -46,6 +46,9 @@ func (s *Server) accountRoutes(mux *http.ServeMux) {
 	// Any logged-in account: its own data.
 	s.handleFunc(mux, "GET /me", s.requireRole(everyone...)(s.mePage))
 	s.handleFunc(mux, "POST /me/logout-all", s.requireRole(everyone...)(s.logoutAll))
+	s.handleFunc(mux, "GET /me/account", s.requireRole(everyone...)(s.accountPage))
+	s.handleFunc(mux, "POST /me/password", s.requireRole(everyone...)(s.changePassword))
+	s.handleFunc(mux, "POST /me/mobile", s.requireRole(everyone...)(s.changeMobile))
 	s.handleFunc(mux, "GET /api/v1/me", s.requireRole(everyone...)(s.apiMe))
 	// Candidates, their own data only (the id comes from the session).
 	s.handleFunc(mux, "GET /me/profile", s.requireRole(candidate...)(s.profilePage))
@@ -211,6 +214,47 @@ func (s *Server) recoverCode(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, "/login?reset=1", http.StatusSeeOther)
+}
+
+// accountSettings is what the account page shows besides its forms.
+type accountSettings struct {
+	Account *kaowu.Account
+	Done    string
+}
+
+func (s *Server) accountPage(w http.ResponseWriter, r *http.Request) {
+	done := map[string]string{"password": "密码已修改；其他设备上的登录已退出。", "mobile": "手机号码已修改。"}[r.URL.Query().Get("done")]
+	s.render(w, r, http.StatusOK, "account", formPage{Title: "账号安全", Form: newForm(nil, nil),
+		Extra: accountSettings{Account: accountFrom(r.Context()), Done: done}})
+}
+
+// changePassword changes the password; every other session ends (the
+// account's epoch moves on) and this one continues under a new token.
+func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) {
+	r.ParseForm()
+	v := r.PostForm
+	err := s.App.ChangePassword(r.Context(), actorOf(r), v.Get("current_password"), v.Get("password"), v.Get("password_confirm"))
+	var acc kaowu.Account
+	if err == nil {
+		if acc, err = s.App.Account(r.Context(), accountFrom(r.Context()).ID); err == nil {
+			err = s.logIn(r.Context(), acc)
+		}
+	}
+	if err != nil {
+		r.PostForm.Del("current_password") // never shown again
+		s.refuse(w, r, "account", formPage{Title: "账号安全", Extra: accountSettings{Account: accountFrom(r.Context())}}, err)
+		return
+	}
+	http.Redirect(w, r, "/me/account?done=password", http.StatusSeeOther)
+}
+
+func (s *Server) changeMobile(w http.ResponseWriter, r *http.Request) {
+	r.ParseForm()
+	if err := s.App.ChangeMobile(r.Context(), actorOf(r), r.PostForm.Get("mobile")); err != nil {
+		s.refuse(w, r, "account", formPage{Title: "账号安全", Extra: accountSettings{Account: accountFrom(r.Context())}}, err)
+		return
+	}
+	http.Redirect(w, r, "/me/account?done=mobile", http.StatusSeeOther)
 }
 
 type meData struct {

@@ -485,3 +485,59 @@ func TestAPIRegister(t *testing.T) {
 		t.Errorf("bad JSON = %d", status)
 	}
 }
+
+// TestAccountSettings: a candidate changes the mobile number (a bad one is
+// refused by its field) and the password: the session that changed it
+// goes on, another device's session ends, the old password no longer logs
+// in and the new one does; both changes are audited.
+func TestAccountSettings(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, s *store.Store) {
+		ts, _ := newServer(t, s, inWindow)
+		b := newBrowser(t, ts.URL)
+		if status, _, _ := b.post("/register", registerForm("settler", 61)); status != http.StatusOK {
+			t.Fatalf("register = %d", status)
+		}
+		other := login(t, ts.URL, "settler")
+
+		status, body, _ := b.post("/me/mobile", url.Values{"mobile": {"12345"}})
+		if status != http.StatusUnprocessableEntity {
+			t.Errorf("bad mobile = %d", status)
+		}
+		b.expect(status, body, "手机号码应为 11 位数字")
+		status, body, _ = b.post("/me/mobile", url.Values{"mobile": {"139 1234 5678"}})
+		b.expect(status, body, "手机号码已修改。", "13912345678")
+
+		const next = "Kaowu#2025new"
+		status, body, _ = b.post("/me/password", url.Values{"current_password": {"wrong"}, "password": {next}, "password_confirm": {next}})
+		b.expect(status, body, "当前密码不正确")
+		status, body, _ = b.post("/me/password", url.Values{"current_password": {pw}, "password": {next}, "password_confirm": {next}})
+		b.expect(status, body, "密码已修改；其他设备上的登录已退出。")
+		if _, _, resp := b.get("/me"); resp.Request.URL.Path != "/me" {
+			t.Errorf("the session that changed the password ended (at %s)", resp.Request.URL)
+		}
+		if _, _, resp := other.get("/me"); resp.Request.URL.Path != "/login" {
+			t.Errorf("another device's session goes on (at %s)", resp.Request.URL)
+		}
+		fresh := newBrowser(t, ts.URL)
+		if _, _, resp := fresh.post("/login", url.Values{"login": {"settler"}, "password": {pw}, "next": {"/me"}}); resp.Request.URL.Path == "/me" {
+			t.Error("the old password still logs in")
+		}
+		if _, _, resp := fresh.post("/login", url.Values{"login": {"settler"}, "password": {next}, "next": {"/me"}}); resp.Request.URL.Path != "/me" {
+			t.Errorf("the new password does not log in (at %s)", resp.Request.URL)
+		}
+		es, err := s.Audit(context.Background(), 50)
+		if err != nil {
+			t.Fatal(err)
+		}
+		seen := map[string]bool{}
+		for _, e := range es {
+			seen[e.Action] = true
+			if e.Action == "account.mobile_changed" && strings.Contains(e.After, "13912345678") {
+				t.Errorf("the audit keeps the whole mobile number: %s", e.After)
+			}
+		}
+		if !seen["account.mobile_changed"] || !seen["account.password_changed"] {
+			t.Errorf("audited %v", seen)
+		}
+	})
+}

@@ -189,6 +189,11 @@ func (tx *Tx) SetPassword(ctx context.Context, userID, hash string) error {
 	return tx.execOne(ctx, "set password", `UPDATE users SET password_hash = $2, session_epoch = session_epoch + 1 WHERE id = $1`, userID, hash)
 }
 
+// SetMobile changes an account's mobile number.
+func (tx *Tx) SetMobile(ctx context.Context, userID, mobile string) error {
+	return tx.execOne(ctx, "set mobile", `UPDATE users SET mobile = $2 WHERE id = $1`, userID, mobile)
+}
+
 // BumpSessionEpoch ends every session of an account.
 func (tx *Tx) BumpSessionEpoch(ctx context.Context, userID string) error {
 	return tx.execOne(ctx, "bump session epoch", `UPDATE users SET session_epoch = session_epoch + 1 WHERE id = $1`, userID)
