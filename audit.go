@@ -117,6 +117,7 @@ var AuditActions = []AuditAction{
 	{"year.load", "载入考试年度数据"},
 	{"year.seed", "载入内置考试年度数据"},
 	{"audit.export", "导出审计日志"},
+	{"list.export", "导出名单（Excel）"},
 	{"person.export", "导出个人信息"},
 	{"retention.purge", "按保存期限删除个人信息"},
 	{"demo.seed", "创建演示数据"},
