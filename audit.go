@@ -104,7 +104,8 @@ var AuditActions = []AuditAction{
 	{"ticket.print", "考点打印准考证"},
 	{"ticket.print_military", "打印军队单位准考证"},
 	{"score.import_file", "导入成绩文件"},
-	{"score.import", "录入成绩"},
+	{"score.import", "录入成绩"}, // one entry per row, before 2026-12-07: kept for their labels
+	{"score.correct", "更正成绩"},
 	{"score.publish", "设置成绩公布时间"},
 	{"score.merge", "考试成绩合并"},
 	{"score.transfer", "登记外省成绩"},

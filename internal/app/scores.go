@@ -127,7 +127,7 @@ func (a *App) ImportScores(ctx context.Context, actor Actor, year int, rows [][]
 				if w.err != nil {
 					return w.err
 				}
-				if err := w.write(ctx, tx); err != nil {
+				if err := w.write(ctx, tx, now); err != nil {
 					return err
 				}
 				rep.Created, rep.Changed, rep.Unchanged, rep.Passed = rep.Created+w.rep.Created, rep.Changed+w.rep.Changed,
@@ -148,8 +148,8 @@ func (a *App) ImportScores(ctx context.Context, actor Actor, year int, rows [][]
 		if err := tx.BumpScoreRevision(ctx, year); err != nil {
 			return err
 		}
-		return a.audit(ctx, tx, actor, "score.import_file", strconv.Itoa(year), fmt.Sprintf("导入成绩文件 %s：%d 行，新增 %d，更正 %d，未变 %d",
-			source, rep.Rows, rep.Created, rep.Changed, rep.Unchanged))
+		return a.audit(ctx, tx, actor, "score.import_file", strconv.Itoa(year), fmt.Sprintf("导入成绩文件 %s（成绩导入 %s，SHA-256 %s）：%d 行，新增 %d，更正 %d，未变 %d",
+			source, imp.ID, digest[:16], rep.Rows, rep.Created, rep.Changed, rep.Unchanged))
 	})
 	if err != nil {
 		return ScoreImportReport{}, fmt.Errorf("import scores: %w", err)
@@ -188,7 +188,11 @@ func (a *App) scoreInputs(ctx context.Context, tx *store.Tx, y *policy.Year, row
 
 // scoreWrites is what a slice of a result file writes: the rows that
 // differ from what is stored with their answers, the applications that
-// become scored, an audit row each, and the counts.
+// become scored, an audit row for each correction, and the counts. A new
+// row has no audit row of its own: the file's entry (score.import_file)
+// names the import, and the row keeps the import's id (scores.import_id,
+// score_imports: who, when, which file, its digest), so that a region's
+// million new rows do not write a million audit rows as well.
 type scoreWrites struct {
 	created, changed []store.Score
 	scored           []string
@@ -227,34 +231,31 @@ func (a *App) decideScores(y *policy.Year, actor Actor, importID string, rows []
 		if s.Passed {
 			w.rep.Passed++
 		}
-		detail := "导入成绩"
 		if had {
-			detail = "更正成绩"
+			// A correction overwrites what was stored: the audit keeps both.
 			w.changed = append(w.changed, s)
+			w.audits = append(w.audits, kaowu.AuditEntry{At: now, Actor: actor.Username, Role: actor.Role, Action: "score.correct", Object: t.ApplicationID,
+				Detail: fmt.Sprintf("更正成绩：准考证号 %s（成绩导入 %s）", t.TicketNo, importID),
+				Before: scoresText(prev.Scores, prev.Misconduct), After: scoresText(s.Scores, s.Misconduct)})
 		} else {
 			w.created = append(w.created, s)
 		}
 		if t.State == kaowu.StateTicketed {
 			w.scored = append(w.scored, t.ApplicationID)
 		}
-		w.audits = append(w.audits, kaowu.AuditEntry{At: now, Actor: actor.Username, Role: actor.Role, Action: "score.import", Object: t.ApplicationID,
-			Detail: fmt.Sprintf("%s：准考证号 %s，%s", detail, t.TicketNo, scoresText(s.Scores, s.Misconduct))})
 	}
 	return w
 }
 
 // write writes w in tx.
-func (w scoreWrites) write(ctx context.Context, tx *store.Tx) error {
-	if len(w.audits) == 0 {
-		return nil // every row as stored
-	}
+func (w scoreWrites) write(ctx context.Context, tx *store.Tx, now time.Time) error {
 	if err := tx.InsertScores(ctx, w.created); err != nil {
 		return err
 	}
 	if err := tx.UpsertScores(ctx, w.changed); err != nil {
 		return err
 	}
-	if err := tx.SetApplicationStates(ctx, w.scored, kaowu.StateTicketed, kaowu.StateScored, w.audits[0].At); err != nil {
+	if err := tx.SetApplicationStates(ctx, w.scored, kaowu.StateTicketed, kaowu.StateScored, now); err != nil {
 		return err
 	}
 	return tx.AppendAudits(ctx, w.audits)

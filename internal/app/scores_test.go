@@ -101,6 +101,21 @@ func testImportScores(t *testing.T, s *store.Store) {
 	if rep, err := fx.a.ImportScores(ctx, fx.region, 2024, file, "scores-v2.xlsx"); err != nil || rep.Changed != 1 || rep.Unchanged != 2 || rep.Created != 0 {
 		t.Errorf("corrected file: %+v %v", rep, err)
 	}
+	// The correction's audit row keeps what it overwrote.
+	var corrections []kaowu.AuditEntry
+	audit, err := s.Audit(ctx, 20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range audit {
+		if e.Action == "score.correct" {
+			corrections = append(corrections, e)
+		}
+	}
+	if len(corrections) != 1 || corrections[0].Object != fx.apps[1].ID || !strings.Contains(corrections[0].Before, "基础知识 55") ||
+		!strings.Contains(corrections[0].After, "基础知识 65") {
+		t.Errorf("audit of the correction: %+v", corrections)
+	}
 	if _, err := fx.a.ImportScores(ctx, fx.site, 2024, file, "x"); kaowu.ErrorCode(err) != kaowu.EFORBIDDEN {
 		t.Errorf("a site office imported scores: %v", err)
 	}
@@ -289,8 +304,8 @@ func TestScoreTransfer(t *testing.T) {
 }
 
 // TestImportScoresCopy imports more rows than a multi-row INSERT takes, so
-// that PostgreSQL's COPY writes the scores and the audit rows, and checks
-// every row arrived once.
+// that PostgreSQL's COPY writes the scores, and checks every row arrived
+// once, each tied to the import the file's one audit entry names.
 func TestImportScoresCopy(t *testing.T) {
 	storetest.Engines(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
@@ -310,20 +325,30 @@ func TestImportScoresCopy(t *testing.T) {
 				t.Errorf("row %d stored as %+v (%v)", i, sc, err)
 			}
 		}
+		imports, err := s.ScoreImports(ctx, 2024)
+		if err != nil || len(imports) != 1 || imports[0].Created != n {
+			t.Fatalf("score imports %+v %v", imports, err)
+		}
+		for i, ap := range fx.apps {
+			if sc, _ := s.Score(ctx, ap.ID); sc.ImportID != imports[0].ID {
+				t.Errorf("row %d: import %q, want %q", i, sc.ImportID, imports[0].ID)
+			}
+		}
 		audit, err := s.Audit(ctx, 2*n)
 		if err != nil {
 			t.Fatal(err)
 		}
-		got := map[string]int{}
+		var files []string
 		for _, e := range audit {
-			if e.Action == "score.import" {
-				got[e.Object]++
+			switch e.Action {
+			case "score.import_file":
+				files = append(files, e.Detail)
+			case "score.correct", "score.import":
+				t.Errorf("a new row has an audit row of its own: %+v", e)
 			}
 		}
-		for _, ap := range fx.apps {
-			if got[ap.ID] != 1 {
-				t.Errorf("%s has %d audit rows of its scores", ap.ID, got[ap.ID])
-			}
+		if len(files) != 1 || !strings.Contains(files[0], imports[0].ID) || !strings.Contains(files[0], "新增 70") {
+			t.Errorf("the file's audit entries: %q", files)
 		}
 	})
 }

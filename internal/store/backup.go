@@ -33,6 +33,9 @@ import (
 // MigrationVersion returns the highest migration embedded in this binary.
 func MigrationVersion() int64 {
 	var v int64
+	for _, m := range goMigrations(SQLite) {
+		v = max(v, m.Version)
+	}
 	entries, _ := fs.ReadDir(migrations, "migrations")
 	for _, e := range entries {
 		n, _, _ := strings.Cut(e.Name(), "_")

@@ -234,7 +234,7 @@ func (s *Store) Migrate(ctx context.Context) error {
 	if s.engine == Postgres {
 		dialect = goose.DialectPostgres
 	}
-	p, err := goose.NewProvider(dialect, s.write, mustSub(migrations, "migrations"))
+	p, err := goose.NewProvider(dialect, s.write, mustSub(migrations, "migrations"), goose.WithGoMigrations(goMigrations(s.engine)...))
 	if err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
