@@ -152,7 +152,8 @@ clusters_up() {
   local p; p=$(primary_name)
   if [ "$(psql_at "$(port_of "$p")" "SELECT count(*) FROM pg_database WHERE datname = '$DB'")" = 0 ]; then
     say "creating database $DB"
-    psql_at "$(port_of "$p")" "CREATE DATABASE $DB" >/dev/null
+    # Byte-wise comparisons, the same order as C.UTF-8 (docs/scores.md).
+    psql_at "$(port_of "$p")" "CREATE DATABASE $DB TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C.UTF-8'" >/dev/null
   fi
 }
 

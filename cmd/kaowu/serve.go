@@ -79,6 +79,7 @@ func serveCmd(ctx context.Context, args []string, e *env) error {
 		return err
 	}
 	a.Reminders, a.Builds, a.Exports = j, j, j
+	a.ScoreWarmAhead = 10 * time.Minute
 	if err := j.Start(ctx); err != nil {
 		return err
 	}

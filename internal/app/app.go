@@ -40,6 +40,11 @@ type App struct {
 	// before it shows an estimate: DefaultListCountBudget when 0, always
 	// an estimate when negative.
 	ListCountBudget time.Duration
+	// ScoreWarmAhead, when set, has each look-up of a year's scores from
+	// that long before their publication on start filling this node's
+	// memory with the year's answers (WarmScores) once per revision, so
+	// that release day's first look-ups read nothing from the database.
+	ScoreWarmAhead time.Duration
 
 	mu     sync.Mutex
 	years  map[int]cachedYear

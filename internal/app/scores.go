@@ -728,6 +728,7 @@ type scoreCache struct {
 	revision map[int]int64
 	locks    map[string]time.Time // throttle key → end of its lock
 	checked  time.Time
+	warmed   map[int]int64 // the revision WarmScores was started for, by year
 }
 
 // scoreCacheRows bounds the rows kept: about 2 kB each, 200 MB at most,
@@ -795,7 +796,65 @@ func (c *scoreCache) fresh(ctx context.Context, a *App, year int) (store.ScorePu
 		c.rows.Purge()
 	}
 	c.pubs[year], c.revision[year], c.locks, c.checked = p, p.Revision, locks, time.Now()
+	if w, ok := c.warmed[year]; a.ScoreWarmAhead > 0 && p.PublishAt != nil && a.Clock.Now().After(p.PublishAt.Add(-a.ScoreWarmAhead)) && (!ok || w != p.Revision) {
+		if c.warmed == nil {
+			c.warmed = map[int]int64{}
+		}
+		c.warmed[year] = p.Revision
+		go func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+			defer cancel()
+			start := time.Now()
+			n, err := a.WarmScores(ctx, year)
+			if err != nil {
+				a.Log.Warn("reading the year's score answers into memory", "year", year, "rows", n, "err", err)
+				return
+			}
+			a.Log.Info("score answers in memory", "year", year, "revision", p.Revision, "rows", n, "duration_ms", time.Since(start).Milliseconds())
+		}()
+	}
 	return p, nil
+}
+
+// scoreWarmPage is the number of rows WarmScores reads at a time.
+const scoreWarmPage = 2000
+
+// WarmScores reads year's stored answers into this node's memory, by
+// ticket number, up to the cache's bound (scoreCacheRows), and returns how
+// many it added. A row older than the revision the node holds (read on a
+// lagging replica, or before a correction was imported meanwhile) is left
+// out, as the look-up leaves it: it is read when asked for.
+func (a *App) WarmScores(ctx context.Context, year int) (int, error) {
+	c := &a.scoreCache
+	if _, err := c.fresh(ctx, a, year); err != nil {
+		return 0, fmt.Errorf("warm scores of %d: %w", year, err)
+	}
+	var after string
+	n := 0
+	for n < scoreCacheRows {
+		var page []store.ScoreLookup
+		err := a.Store.ReadReplica(ctx, func(ctx context.Context, r store.Reader) error {
+			var err error
+			page, err = r.ScoreLookups(ctx, year, after, min(scoreWarmPage, scoreCacheRows-n))
+			return err
+		})
+		if err != nil {
+			return n, fmt.Errorf("warm scores of %d: %w", year, err)
+		}
+		if len(page) == 0 {
+			break
+		}
+		c.mu.Lock()
+		for _, l := range page {
+			if l.Revision >= c.revision[year] {
+				c.rows.Add(l.TicketNo, l)
+				n++
+			}
+		}
+		c.mu.Unlock()
+		after = page[len(page)-1].TicketNo
+	}
+	return n, nil
 }
 
 // lookup returns a ticket number's row, from memory when it was read

@@ -352,3 +352,50 @@ func TestImportScoresCopy(t *testing.T) {
 		}
 	})
 }
+
+// TestWarmScores: a node reads the year's answers into memory ahead of
+// release day, and answers from there; a corrected file moves the
+// revision, and the node answers the correction.
+func TestWarmScores(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		fx := newScoreFixture(t, s, 3, []string{"368"})
+		file := scoreFile(fx.row(0, "72", "65", "80", "70", "否"), fx.row(1, "55", "缺考", "61", "60", "否"), fx.row(2, "90", "90", "90", "59", "否"))
+		if _, err := fx.a.ImportScores(ctx, fx.region, 2024, file, "scores.xlsx"); err != nil {
+			t.Fatal(err)
+		}
+		at := time.Date(2024, 6, 1, 10, 0, 0, 0, kaowu.Shanghai)
+		if err := fx.a.PublishScores(ctx, fx.region, 2024, at); err != nil {
+			t.Fatal(err)
+		}
+		fx.clock.Set(at)
+		if n, err := fx.a.WarmScores(ctx, 2024); err != nil || n != 3 {
+			t.Fatalf("warmed %d rows, %v; want 3", n, err)
+		}
+		// What is in memory is answered without reading the row again.
+		if _, err := s.SQLDB().ExecContext(ctx, `UPDATE scores SET answer = '{}'`); err != nil {
+			t.Fatal(err)
+		}
+		t2 := fx.tickets[fx.apps[2].ID].TicketNo
+		ans, err := fx.a.LookupScore(ctx, t2, fx.ids[fx.apps[2].ID], "10.0.0.1")
+		if err != nil || ans.TicketNo != t2 || len(ans.Subjects) != 4 || ans.Subjects[3].Passed {
+			t.Errorf("answer from memory: %+v %v", ans, err)
+		}
+		if _, err := fx.a.LookupScore(ctx, t2, resident(4242), "10.0.0.1"); kaowu.ErrorCode(err) != kaowu.ENOTFOUND {
+			t.Errorf("a wrong ID number for a row in memory: %v", err)
+		}
+		// A corrected file: the answers in memory are dropped.
+		file[3][8] = "60"
+		if rep, err := fx.a.ImportScores(ctx, fx.region, 2024, file, "scores-v2.xlsx"); err != nil || rep.Changed != 1 {
+			t.Fatalf("correction %+v %v", rep, err)
+		}
+		ans, err = fx.a.LookupScore(ctx, t2, fx.ids[fx.apps[2].ID], "10.0.0.1")
+		if err != nil || !ans.Subjects[3].Passed || !ans.Rolling.Passed {
+			t.Errorf("after the correction: %+v %v", ans, err)
+		}
+		// The new revision's rows are read again.
+		if n, err := fx.a.WarmScores(ctx, 2024); err != nil || n != 3 {
+			t.Errorf("warmed again %d rows, %v; want 3", n, err)
+		}
+	})
+}

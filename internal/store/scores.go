@@ -299,6 +299,7 @@ func (tx *Tx) BumpScoreRevision(ctx context.Context, year int) error {
 // ScoreLookup is what the look-up reads of a ticket number: whose it is,
 // and the answer to give.
 type ScoreLookup struct {
+	TicketNo      string
 	ApplicationID string
 	CandidateID   string
 	Year          int
@@ -313,20 +314,49 @@ type ScoreLookup struct {
 // ScoreByTicket returns the scores of a ticket number; ENOTFOUND when none
 // are stored.
 func (r reader) ScoreByTicket(ctx context.Context, ticketNo string) (ScoreLookup, error) {
-	var l ScoreLookup
-	var answer string
-	err := r.q.QueryRowContext(ctx, `SELECT s.application_id, a.candidate_id, s.year, COALESCE(u.id_type, ''), COALESCE(u.id_number, ''), s.answer,
-		COALESCE((SELECT p.revision FROM score_publications p WHERE p.year = s.year), 0)
-		FROM scores s JOIN applications a ON a.id = s.application_id JOIN users u ON u.id = a.candidate_id WHERE s.ticket_no = $1`, ticketNo).
-		Scan(&l.ApplicationID, &l.CandidateID, &l.Year, &l.IDType, &l.IDNumber, &answer, &l.Revision)
+	l, err := scanScoreLookup(r.q.QueryRowContext(ctx, `SELECT `+scoreLookupColumns+` WHERE s.ticket_no = $1`, ticketNo))
 	if errors.Is(err, sql.ErrNoRows) {
 		return l, kaowu.Errorf(kaowu.ENOTFOUND, "没有这个准考证号的成绩")
 	}
 	if err != nil {
 		return l, fmt.Errorf("score by ticket: %w", err)
 	}
-	l.Answer = []byte(answer)
 	return l, nil
+}
+
+// ScoreLookups returns up to limit of year's rows by ticket number, those
+// after the ticket number after: a node's cache filled ahead of release
+// day, page by page.
+func (r reader) ScoreLookups(ctx context.Context, year int, after string, limit int) ([]ScoreLookup, error) {
+	rows, err := r.q.QueryContext(ctx, `SELECT `+scoreLookupColumns+` WHERE s.year = $1 AND s.ticket_no > $2 ORDER BY s.year, s.ticket_no LIMIT $3`,
+		year, after, limit)
+	if err != nil {
+		return nil, fmt.Errorf("score look-ups of %d: %w", year, err)
+	}
+	defer rows.Close()
+	var out []ScoreLookup
+	for rows.Next() {
+		l, err := scanScoreLookup(rows)
+		if err != nil {
+			return nil, fmt.Errorf("score look-ups of %d: %w", year, err)
+		}
+		out = append(out, l)
+	}
+	return out, rows.Err()
+}
+
+// scoreLookupColumns reads a ScoreLookup (scanScoreLookup) of scores s.
+const scoreLookupColumns = `s.ticket_no, s.application_id, a.candidate_id, s.year, COALESCE(u.id_type, ''), COALESCE(u.id_number, ''), s.answer,
+		COALESCE((SELECT p.revision FROM score_publications p WHERE p.year = s.year), 0)
+		FROM scores s JOIN applications a ON a.id = s.application_id JOIN users u ON u.id = a.candidate_id`
+
+// scanScoreLookup scans a row of scoreLookupColumns.
+func scanScoreLookup(row interface{ Scan(...any) error }) (ScoreLookup, error) {
+	var l ScoreLookup
+	var answer string
+	err := row.Scan(&l.TicketNo, &l.ApplicationID, &l.CandidateID, &l.Year, &l.IDType, &l.IDNumber, &answer, &l.Revision)
+	l.Answer = []byte(answer)
+	return l, err
 }
 
 // Certificate is a candidate on the certificate list (八): the specialty
