@@ -58,3 +58,7 @@ func (a *App) ScoreQRPayload(ctx context.Context, ans ScoreAnswer) (string, erro
 
 // StateChangesOf exposes stateChanges to the tests.
 var StateChangesOf = stateChanges
+
+// WaitScoreWarm waits for the warm-ups of the score cache that look-ups
+// started (ScoreWarmAhead) to end.
+func (a *App) WaitScoreWarm() { a.scoreCache.warming.Wait() }

@@ -729,6 +729,7 @@ type scoreCache struct {
 	locks    map[string]time.Time // throttle key → end of its lock
 	checked  time.Time
 	warmed   map[int]int64 // the revision WarmScores was started for, by year
+	warming  sync.WaitGroup
 }
 
 // scoreCacheRows bounds the rows kept: about 2 kB each, 200 MB at most,
@@ -801,7 +802,7 @@ func (c *scoreCache) fresh(ctx context.Context, a *App, year int) (store.ScorePu
 			c.warmed = map[int]int64{}
 		}
 		c.warmed[year] = p.Revision
-		go func() {
+		c.warming.Go(func() {
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 			defer cancel()
 			start := time.Now()
@@ -811,7 +812,7 @@ func (c *scoreCache) fresh(ctx context.Context, a *App, year int) (store.ScorePu
 				return
 			}
 			a.Log.Info("score answers in memory", "year", year, "revision", p.Revision, "rows", n, "duration_ms", time.Since(start).Milliseconds())
-		}()
+		})
 	}
 	return p, nil
 }
