@@ -176,6 +176,17 @@ type PersonScore struct {
 	Passed     bool            `json:"passed"`
 	Answer     json.RawMessage `json:"result"`
 	UpdatedAt  time.Time       `json:"updated_at"`
+	// Import is the result file that wrote these scores last (its audit
+	// entry is the file's, score.import_file, not one of the person's).
+	Import *PersonScoreImport `json:"import,omitempty"`
+}
+
+// PersonScoreImport is the import of a result file.
+type PersonScoreImport struct {
+	ID         string    `json:"id"`
+	Source     string    `json:"source"`
+	ImportedBy string    `json:"imported_by"`
+	ImportedAt time.Time `json:"imported_at"`
 }
 
 // PersonChangeRequest is a registration change request with its evidence.
@@ -464,6 +475,15 @@ func (a *App) personApplication(ctx context.Context, x *PersonExport, ap kaowu.A
 		}
 		if json.Valid(sc.Answer) {
 			ps.Answer = json.RawMessage(sc.Answer)
+		}
+		imports, err := s.ScoreImports(ctx, sc.Year)
+		if err != nil {
+			return p, "", err
+		}
+		for _, i := range imports {
+			if i.ID == sc.ImportID {
+				ps.Import = &PersonScoreImport{ID: i.ID, Source: i.Source, ImportedBy: i.ImportedBy, ImportedAt: i.ImportedAt.UTC()}
+			}
 		}
 		p.Score = ps
 	} else if kaowu.ErrorCode(err) != kaowu.ENOTFOUND {

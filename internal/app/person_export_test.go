@@ -213,6 +213,10 @@ func TestExportPerson(t *testing.T) {
 				get(append(sc, "result", "rolling", "passed")...) != true {
 				t.Errorf("score %v", get(sc...))
 			}
+			// Which file wrote them: the import has the audit entry, not the person.
+			if str(append(sc, "import", "source")...) != "scores.csv" || str(append(sc, "import", "imported_by")...) == "" || str(append(sc, "import", "id")...) == "" {
+				t.Errorf("score import %v", get(append(sc, "import")...))
+			}
 		})
 		t.Run("change requests", func(t *testing.T) {
 			c := []any{"change_requests", 0}
