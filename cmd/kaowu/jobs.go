@@ -16,7 +16,7 @@ import (
 const jobsUsage = `用法：
   kaowu jobs void-unconfirmed   现场确认截止后，把仍为“已提交”或“退回修改”的报名置为网上报名无效（二（二）），并提醒考生
   kaowu jobs remind-payment     网上缴费开始时、截止前两天，提醒尚未缴费的考生（三）
-  kaowu jobs purge-idempotency  删除超过 24 小时的 Idempotency-Key 记录
+  kaowu jobs purge-idempotency  删除超过 24 小时的 Idempotency-Key 记录和名单导出文件、一周前的定时任务记录
   kaowu jobs purge-personal     个人信息保存期限届满的考试年度：删除照片、证明材料和联系方式，保留姓名、证件号码、
                                 成绩、证书、缴费记录和日志（《个人信息保护法》第十九条；期限见 kaowu policy show）
   kaowu jobs seal-audit         加封尚未加封的审计记录，每次至多 40 秒（不限时的见 kaowu audit seal）
@@ -67,10 +67,14 @@ var tasks = []task{
 		}
 		// The scheduler's own records (runTasks) are kept a week.
 		runs, err := a.Store.PurgeTaskRuns(ctx, now.Add(-taskRunsKept))
-		if err != nil || n+runs == 0 {
+		if err != nil {
 			return "", err
 		}
-		return fmt.Sprintf("已删除 %d 条过期的 Idempotency-Key 记录，%d 条一周前的定时任务记录。", n, runs), nil
+		exports, err := a.PurgeListExports(ctx, now)
+		if err != nil || n+runs+int64(exports) == 0 {
+			return "", err
+		}
+		return fmt.Sprintf("已删除 %d 条过期的 Idempotency-Key 记录，%d 条一周前的定时任务记录，%d 份一天前的名单导出文件。", n, runs, exports), nil
 	}},
 	{"purge-personal", false, func(ctx context.Context, a *app.App, now time.Time) (string, error) {
 		rep, err := a.PurgePersonalDataDue(ctx, now)

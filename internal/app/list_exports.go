@@ -137,10 +137,6 @@ func (a *App) startListExport(ctx context.Context, actor Actor, sc listScope, k 
 	e := store.ListExport{ID: store.NewID(), List: k, Query: string(body), Description: desc, State: "running", Total: n,
 		CreatedBy: sc.me.ID, CreatedAt: now}
 	err = a.Store.Update(ctx, func(tx *store.Tx) error {
-		// Exports hold personal data: a day's are enough to download them.
-		if _, err := tx.DeleteListExports(ctx, now.Add(-exportKeep)); err != nil {
-			return err
-		}
 		if err := tx.InsertListExport(ctx, e); err != nil {
 			return err
 		}
@@ -154,8 +150,25 @@ func (a *App) startListExport(ctx context.Context, actor Actor, sc listScope, k 
 	return e, err
 }
 
-// exportKeep is how long an export's file is kept.
+// exportKeep is how long an export's file is kept: exports hold personal
+// data, and a day is enough to download them.
 const exportKeep = 24 * time.Hour
+
+// PurgeListExports deletes the exports of staff lists started more than
+// a day (exportKeep) before now, with their files, and returns how many:
+// serve's scheduled tasks run it every minute.
+func (a *App) PurgeListExports(ctx context.Context, now time.Time) (int, error) {
+	var n int
+	err := a.Store.Update(ctx, func(tx *store.Tx) error {
+		var err error
+		n, err = tx.DeleteListExports(ctx, now.Add(-exportKeep))
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("purge list exports: %w", err)
+	}
+	return n, nil
+}
 
 // writeList writes the rows of q to w as .xlsx, reporting each batch to
 // progress (rows written so far) when not nil, and returns the rows

@@ -548,5 +548,16 @@ func TestListExportInBackground(t *testing.T) {
 		if len(es) != 1 || !strings.Contains(es[0].Detail, "后台生成") || !strings.Contains(es[0].Detail, fmt.Sprint(e.Total)) {
 			t.Errorf("audit: %+v", es)
 		}
+
+		// The export holds personal data: kept a day, then purged.
+		if n, err := a.PurgeListExports(ctx, e.CreatedAt.Add(23*time.Hour)); n != 0 || err != nil {
+			t.Errorf("purged %d exports within the day: %v", n, err)
+		}
+		if n, err := a.PurgeListExports(ctx, e.CreatedAt.Add(25*time.Hour)); n != 1 || err != nil {
+			t.Errorf("purged %d exports after a day, want 1: %v", n, err)
+		}
+		if _, err := a.ListExportOf(ctx, region, id); kaowu.ErrorCode(err) != kaowu.ENOTFOUND || !strings.Contains(kaowu.ErrorMessage(err), "保留 24 小时") {
+			t.Errorf("a purged export: %v", err)
+		}
 	})
 }
