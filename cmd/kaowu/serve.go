@@ -115,6 +115,12 @@ func serveCmd(ctx context.Context, args []string, e *env) error {
 		return fmt.Errorf("--payment %q 无效：应为 sandbox 或 off", *payMode)
 	}
 	return srv.Run(ctx, *addr, func(addr string) {
+		// Every node: the score answers into memory ahead of publication.
+		go every(ctx, time.Minute, func() {
+			if err := a.WarmScoresDue(ctx); err != nil {
+				a.Log.Warn("score answers not read into memory", "err", err)
+			}
+		})
 		if *worker {
 			// The deadlines (二（二）, 三) and the payment reminders, once
 			// the server (and with it the sandbox provider the payment

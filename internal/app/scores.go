@@ -817,6 +817,20 @@ func (c *scoreCache) fresh(ctx context.Context, a *App, year int) (store.ScorePu
 	return p, nil
 }
 
+// WarmScoresDue does what a look-up does for the current year's scores
+// (and nothing else): within ScoreWarmAhead of their publication, it
+// starts filling this node's memory with the answers, once per revision.
+// serve calls it every minute on every node, so that the memory is full at
+// the instant even on a node nobody asked before.
+func (a *App) WarmScoresDue(ctx context.Context) error {
+	y, err := a.CurrentYear(ctx)
+	if err != nil {
+		return err
+	}
+	_, err = a.scoreCache.fresh(ctx, a, y.Year)
+	return err
+}
+
 // scoreWarmPage is the number of rows WarmScores reads at a time.
 const scoreWarmPage = 2000
 

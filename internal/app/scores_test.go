@@ -400,33 +400,45 @@ func TestWarmScores(t *testing.T) {
 	})
 }
 
-// TestWarmScoresAhead: as serve, a node whose look-up comes within
-// ScoreWarmAhead of the publication (refused: too early) reads the year's
-// answers into memory, and answers from there once they are public.
+// TestWarmScoresAhead: as serve, a node reads the year's answers into
+// memory from ScoreWarmAhead before their publication, started by a
+// look-up (refused: too early) or by serve's minute (WarmScoresDue), and
+// answers from there once they are public.
 func TestWarmScoresAhead(t *testing.T) {
-	storetest.Engines(t, func(t *testing.T, s *store.Store) {
-		ctx := context.Background()
-		fx := newScoreFixture(t, s, 2, []string{"368"})
-		fx.a.ScoreWarmAhead = 10 * time.Minute
-		if _, err := fx.a.ImportScores(ctx, fx.region, 2024, scoreFile(fx.row(0, "72", "65", "80", "70", "否"), fx.row(1, "55", "缺考", "61", "60", "否")), "scores.xlsx"); err != nil {
-			t.Fatal(err)
-		}
-		at := time.Date(2024, 6, 1, 10, 0, 0, 0, kaowu.Shanghai)
-		if err := fx.a.PublishScores(ctx, fx.region, 2024, at); err != nil {
-			t.Fatal(err)
-		}
-		t0, id0 := fx.tickets[fx.apps[0].ID].TicketNo, fx.ids[fx.apps[0].ID]
-		fx.clock.Set(at.Add(-5 * time.Minute))
-		if _, err := fx.a.LookupScore(ctx, t0, id0, "10.0.0.1"); kaowu.ErrorCode(err) != kaowu.EFORBIDDEN {
-			t.Fatalf("five minutes early: %v", err)
-		}
-		fx.a.WaitScoreWarm()
-		if _, err := s.SQLDB().ExecContext(ctx, `UPDATE scores SET answer = '{}'`); err != nil {
-			t.Fatal(err)
-		}
-		fx.clock.Set(at)
-		if ans, err := fx.a.LookupScore(ctx, t0, id0, "10.0.0.1"); err != nil || ans.TicketNo != t0 || len(ans.Subjects) != 4 {
-			t.Errorf("at the publication, from memory: %+v %v", ans, err)
-		}
-	})
+	for _, trigger := range []string{"look-up", "minute"} {
+		t.Run(trigger, func(t *testing.T) {
+			storetest.Engines(t, func(t *testing.T, s *store.Store) {
+				ctx := context.Background()
+				fx := newScoreFixture(t, s, 2, []string{"368"})
+				fx.a.ScoreWarmAhead = 10 * time.Minute
+				if _, err := fx.a.ImportScores(ctx, fx.region, 2024, scoreFile(fx.row(0, "72", "65", "80", "70", "否"), fx.row(1, "55", "缺考", "61", "60", "否")), "scores.xlsx"); err != nil {
+					t.Fatal(err)
+				}
+				at := time.Date(2024, 6, 1, 10, 0, 0, 0, kaowu.Shanghai)
+				if err := fx.a.PublishScores(ctx, fx.region, 2024, at); err != nil {
+					t.Fatal(err)
+				}
+				t0, id0 := fx.tickets[fx.apps[0].ID].TicketNo, fx.ids[fx.apps[0].ID]
+				fx.clock.Set(at.Add(-5 * time.Minute))
+				switch trigger {
+				case "look-up":
+					if _, err := fx.a.LookupScore(ctx, t0, id0, "10.0.0.1"); kaowu.ErrorCode(err) != kaowu.EFORBIDDEN {
+						t.Fatalf("five minutes early: %v", err)
+					}
+				case "minute":
+					if err := fx.a.WarmScoresDue(ctx); err != nil {
+						t.Fatal(err)
+					}
+				}
+				fx.a.WaitScoreWarm()
+				if _, err := s.SQLDB().ExecContext(ctx, `UPDATE scores SET answer = '{}'`); err != nil {
+					t.Fatal(err)
+				}
+				fx.clock.Set(at)
+				if ans, err := fx.a.LookupScore(ctx, t0, id0, "10.0.0.1"); err != nil || ans.TicketNo != t0 || len(ans.Subjects) != 4 {
+					t.Errorf("at the publication, from memory: %+v %v", ans, err)
+				}
+			})
+		})
+	}
 }
