@@ -62,3 +62,11 @@ var StateChangesOf = stateChanges
 // WaitScoreWarm waits for the warm-ups of the score cache that look-ups
 // started (ScoreWarmAhead) to end.
 func (a *App) WaitScoreWarm() { a.scoreCache.warming.Wait() }
+
+// SetScoreSlice makes the score import read, decide and write n rows at a
+// time for the rest of the test.
+func SetScoreSlice(t testing.TB, n int) {
+	old := scoreSlice
+	t.Cleanup(func() { scoreSlice = old })
+	scoreSlice = n
+}

@@ -72,10 +72,10 @@ func scoreFile(rows ...[]string) [][]string {
 func TestImportScores(t *testing.T) {
 	// Each way of matching a file's ticket numbers: looked up one by one,
 	// and the whole year read at once (a region's file).
-	for _, scan := range []int{store.ScoreTargetsScan, 1} {
+	for _, scan := range []int{app.ScoreTargetsScan, 1} {
 		t.Run(fmt.Sprintf("scan=%d", scan), func(t *testing.T) {
-			defer func(v int) { store.ScoreTargetsScan = v }(store.ScoreTargetsScan)
-			store.ScoreTargetsScan = scan
+			defer func(v int) { app.ScoreTargetsScan = v }(app.ScoreTargetsScan)
+			app.ScoreTargetsScan = scan
 			storetest.Engines(t, testImportScores)
 		})
 	}
@@ -100,6 +100,22 @@ func testImportScores(t *testing.T, s *store.Store) {
 	file[2][5] = "65" // a correction
 	if rep, err := fx.a.ImportScores(ctx, fx.region, 2024, file, "scores-v2.xlsx"); err != nil || rep.Changed != 1 || rep.Unchanged != 2 || rep.Created != 0 {
 		t.Errorf("corrected file: %+v %v", rep, err)
+	}
+	// The same results in another order: nothing changes, not even the
+	// revision the nodes' memories follow.
+	before, err := s.ScorePublicationOf(ctx, 2024)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reordered := scoreFile(file[3], file[2], file[1])
+	if rep, err := fx.a.ImportScores(ctx, fx.region, 2024, reordered, "scores-v3.xlsx"); err != nil || rep.Same || rep.Unchanged != 3 || rep.Changed+rep.Created != 0 {
+		t.Errorf("the same results reordered: %+v %v", rep, err)
+	}
+	if after, err := s.ScorePublicationOf(ctx, 2024); err != nil || after.Revision != before.Revision {
+		t.Errorf("revision %d → %d (%v) for a file that changed nothing", before.Revision, after.Revision, err)
+	}
+	if imports, err := s.ScoreImports(ctx, 2024); err != nil || len(imports) != 2 {
+		t.Errorf("a file that changed nothing was recorded: %d imports (%v)", len(imports), err)
 	}
 	// The correction's audit row keeps what it overwrote.
 	var corrections []kaowu.AuditEntry
@@ -310,6 +326,7 @@ func TestImportScoresCopy(t *testing.T) {
 	storetest.Engines(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		const n = 70
+		app.SetScoreSlice(t, 16) // five slices, read and decided beside the writing transaction
 		fx := newScoreFixture(t, s, n, []string{"368"})
 		var rows [][]string
 		for i := range n {
@@ -319,6 +336,7 @@ func TestImportScoresCopy(t *testing.T) {
 		if err != nil || rep.Created != n {
 			t.Fatalf("import %+v %v", rep, err)
 		}
+
 		for i, ap := range fx.apps {
 			sc, err := s.Score(ctx, ap.ID)
 			if err != nil || sc.Scores[1] == nil || *sc.Scores[1] != 40+i%60 || sc.Scores[3] != nil || sc.TicketNo != fx.tickets[ap.ID].TicketNo {
@@ -349,6 +367,65 @@ func TestImportScoresCopy(t *testing.T) {
 		}
 		if len(files) != 1 || !strings.Contains(files[0], imports[0].ID) || !strings.Contains(files[0], "新增 70") {
 			t.Errorf("the file's audit entries: %q", files)
+		}
+		// A correction of rows in the first and the last slice.
+		rows[3][5], rows[65][5] = "99", "98"
+		rep, err = fx.a.ImportScores(ctx, fx.region, 2024, scoreFile(rows...), "many-v2.csv")
+		if err != nil || rep.Changed != 2 || rep.Unchanged != n-2 || rep.Created != 0 {
+			t.Errorf("correction: %+v %v", rep, err)
+		}
+		if sc, _ := s.Score(ctx, fx.apps[65].ID); sc.Scores[0] == nil || *sc.Scores[0] != 98 {
+			t.Errorf("row 65 after the correction: %+v", sc.Scores)
+		}
+	})
+}
+
+// TestImportScoresConcurrent: two result files of one year imported at
+// once (the region office's two tabs) are taken one after the other: both
+// succeed, the second reads what the first wrote and corrects it, and
+// every candidate ends with one row of the second file's scores.
+func TestImportScoresConcurrent(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		const n = 40
+		app.SetScoreSlice(t, 8)
+		fx := newScoreFixture(t, s, n, []string{"368"})
+		files := make([][][]string, 2)
+		for f := range files {
+			var rows [][]string
+			for i := range n {
+				rows = append(rows, fx.row(i, strconv.Itoa(50+f*10), "60", "70", "80", "否"))
+			}
+			files[f] = scoreFile(rows...)
+		}
+		reps := make([]app.ScoreImportReport, 2)
+		errs := make([]error, 2)
+		done := make(chan int)
+		for f := range files {
+			go func() {
+				reps[f], errs[f] = fx.a.ImportScores(ctx, fx.region, 2024, files[f], fmt.Sprintf("file%d.xlsx", f))
+				done <- f
+			}()
+		}
+		last := -1
+		for range files {
+			last = <-done
+		}
+		first := 1 - last
+		if errs[0] != nil || errs[1] != nil {
+			t.Fatalf("imports at once: %v; %v", errs[0], errs[1])
+		}
+		if reps[first].Created != n || reps[last].Changed != n || reps[last].Created != 0 {
+			t.Errorf("first %+v, then %+v", reps[first], reps[last])
+		}
+		imports, err := s.ScoreImports(ctx, 2024)
+		if err != nil || len(imports) != 2 || imports[0].Source != fmt.Sprintf("file%d.xlsx", last) {
+			t.Fatalf("imports %+v %v", imports, err)
+		}
+		for i, ap := range fx.apps {
+			if sc, err := s.Score(ctx, ap.ID); err != nil || *sc.Scores[0] != 50+last*10 || sc.ImportID != imports[0].ID {
+				t.Errorf("row %d: %+v %v", i, sc, err)
+			}
 		}
 	})
 }

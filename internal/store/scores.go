@@ -29,47 +29,34 @@ type ScoreTarget struct {
 	TicketNo      string
 }
 
-// ScoreTargets returns, by ticket number, the year's tickets among nos.
-// For a region's whole result file (ScoreTargetsScan numbers or more) it
-// reads the year's tickets in one pass, which the database joins far
-// faster than as many index look-ups.
+// ScoreTargets returns, by ticket number, the year's tickets among nos, or
+// all of them when nos is nil: for a region's whole result file one pass
+// over the year, which the database joins far faster than as many index
+// look-ups.
 func (r reader) ScoreTargets(ctx context.Context, year int, nos []string) (map[string]ScoreTarget, error) {
 	const q = `SELECT t.ticket_no, a.id, a.candidate_id, u.name, COALESCE(u.id_type, ''), COALESCE(u.id_number, ''), t.specialty, t.site, t.archive_no, a.state
 		FROM tickets t JOIN applications a ON a.id = t.application_id JOIN users u ON u.id = a.candidate_id
 		WHERE t.year = $1`
 	out := make(map[string]ScoreTarget, len(nos))
-	var want map[string]bool // nil: every row is wanted (the IN list)
 	scan := func(rows *sql.Rows) error {
 		var t ScoreTarget
 		if err := rows.Scan(&t.TicketNo, &t.ApplicationID, &t.CandidateID, &t.Name, &t.IDType, &t.IDNumber, &t.Specialty, &t.Site, &t.ArchiveNo, &t.State); err != nil {
 			return err
 		}
-		if want == nil || want[t.TicketNo] {
-			out[t.TicketNo] = t
-		}
+		out[t.TicketNo] = t
 		return nil
 	}
 	var err error
-	if len(nos) < ScoreTargetsScan {
-		err = r.eachIn(ctx, q+` AND t.ticket_no IN %s`, nos, scan, year)
-	} else {
-		want = make(map[string]bool, len(nos))
-		for _, n := range nos {
-			want[n] = true
-		}
+	if nos == nil {
 		err = r.each(ctx, q, year, scan)
+	} else {
+		err = r.eachIn(ctx, q+` AND t.ticket_no IN %s`, nos, scan, year)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("score targets: %w", err)
 	}
 	return out, nil
 }
-
-// ScoreTargetsScan is the size of a result file from which ScoreTargets
-// reads the whole year rather than looks each number up (at 1 000 000
-// rows on PostgreSQL: 13 s of look-ups against a few seconds' scan). A
-// variable so that tests can take both ways.
-var ScoreTargetsScan = 50_000
 
 // Score is one application's results of its exam year as stored: a
 // subject's score, nil when absent (缺考).
