@@ -18,7 +18,9 @@ const (
 	StatePaid      ApplicationState = "paid"
 	StateForfeited ApplicationState = "forfeited"
 	StateTicketed  ApplicationState = "ticketed"
-	StateScored    ApplicationState = "scored"
+	// StateScored is a ticketed application whose scores are imported: the
+	// store reads it from the scores, and never writes it.
+	StateScored ApplicationState = "scored"
 )
 
 // Label returns the Chinese name of the state as candidates see it.

@@ -117,8 +117,9 @@ func seedDashboard(b testing.TB, s *store.Store, dsn string, n int) {
 		"venues":               {"id", "site", "name", "updated_at"},
 		"rooms":                {"id", "venue_id", "site", "name", "kind", "capacity", "seats_per_row", "working_machines", "days", "active", "updated_at"},
 		"seat_assignments":     {"application_id", "year", "site", "day", "room_id", "seat", "seat_row", "seat_col", "assigned_at"},
+		"scores":               {"application_id", "year", "site", "ticket_no", "specialty", "passed", "answer", "import_id", "updated_at"},
 	}
-	order := []string{"units", "users", "applications", "application_versions", "desk_decisions", "orders", "payment_attempts", "payments", "venues", "rooms", "seat_assignments"}
+	order := []string{"units", "users", "applications", "application_versions", "desk_decisions", "orders", "payment_attempts", "payments", "venues", "rooms", "seat_assignments", "scores"}
 	rows := map[string][][]any{}
 	add := func(table string, vals ...any) { rows[table] = append(rows[table], vals) }
 
@@ -178,7 +179,7 @@ func seedDashboard(b testing.TB, s *store.Store, dsn string, n int) {
 				state = "ticketed"
 			}
 			if year == 2023 && state != "draft" {
-				state = "scored"
+				state = "ticketed" // and scored: its scores below
 			}
 			windowStart := time.Date(year-1, 12, 1, 0, 0, 0, 0, kaowu.Shanghai)
 			first := windowStart.Add(time.Duration(i%(14*24*60)) * time.Minute).UTC()
@@ -195,6 +196,9 @@ func seedDashboard(b testing.TB, s *store.Store, dsn string, n int) {
 			auto := i%9 == 0
 			add("applications", id, uid, year, "fengtai", sp, string(level), "{}", state, version, "eligible", auto, submitted, now, now)
 			if year == 2023 {
+				if state != "draft" {
+					add("scores", id, year, "fengtai", "T"+id, sp, i%3 == 0, "{}", "seed", now)
+				}
 				continue
 			}
 			switch state {

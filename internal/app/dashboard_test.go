@@ -209,7 +209,14 @@ func buildDashPopulation(t testing.TB, s *store.Store) {
 				}
 			}
 			if p.state != kaowu.StateSubmitted {
-				if err := tx.SetApplicationState(ctx, ap.ID, kaowu.StateSubmitted, p.state, t0); err != nil {
+				stored := p.state
+				if stored == kaowu.StateScored {
+					stored = kaowu.StateTicketed
+					if err := storetest.Score(ctx, tx, ap.ID, year, p.site, p.specialty, t0); err != nil {
+						return err
+					}
+				}
+				if err := tx.SetApplicationState(ctx, ap.ID, kaowu.StateSubmitted, stored, t0); err != nil {
 					return err
 				}
 			}

@@ -67,6 +67,7 @@ func BenchmarkLists(b *testing.B) {
 				{"applications/by-name-deep", region, store.ListApplications, deep(region, store.ListApplications, app.ListParams{Sort: "name"}, n/2)},
 				{"applications/by-specialty", region, store.ListApplications, app.ListParams{Sort: "specialty", Order: "desc"}},
 				{"applications/by-state", region, store.ListApplications, app.ListParams{Sort: "state"}},
+				{"applications/scored", region, store.ListApplications, app.ListParams{State: "scored"}},
 				{"applications/site", site, store.ListApplications, app.ListParams{}},
 				{"applications/site-by-name", site, store.ListApplications, app.ListParams{Sort: "name"}},
 				{"applications/name-prefix", region, store.ListApplications, app.ListParams{Query: "王"}},

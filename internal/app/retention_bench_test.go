@@ -43,8 +43,11 @@ func BenchmarkPurgePersonalData(b *testing.B) {
 						if err := tx.BindWeChat(ctx, kaowu.WeChatBinding{UserID: acc.ID, OpenID: "o-" + acc.Username, BoundAt: t0}); err != nil {
 							return err
 						}
-						ap := kaowu.Application{CandidateID: acc.ID, Year: 2024, Site: "fengtai", Specialty: "368", State: kaowu.StateScored, CreatedAt: t0}
+						ap := kaowu.Application{CandidateID: acc.ID, Year: 2024, Site: "fengtai", Specialty: "368", State: kaowu.StateTicketed, CreatedAt: t0}
 						if err := tx.CreateApplication(ctx, &ap); err != nil {
+							return err
+						}
+						if err := storetest.Score(ctx, tx, ap.ID, 2024, "fengtai", "368", t0); err != nil { // scored
 							return err
 						}
 						if err := tx.InsertVersion(ctx, kaowu.ApplicationVersion{ApplicationID: ap.ID, Version: 1, SubmittedAt: t0, Outcome: "eligible",

@@ -129,7 +129,7 @@ func (a *App) ImportScores(ctx context.Context, actor Actor, year int, rows [][]
 			if w.err != nil {
 				return w.err
 			}
-			if err := w.write(ctx, tx, now); err != nil {
+			if err := w.write(ctx, tx); err != nil {
 				return err
 			}
 			rep.Created, rep.Changed, rep.Unchanged, rep.Passed = rep.Created+w.rep.Created, rep.Changed+w.rep.Changed,
@@ -227,15 +227,15 @@ func (a *App) scoreInputs(ctx context.Context, y *policy.Year, rows []scoreRow, 
 }
 
 // scoreWrites is what a slice of a result file writes: the rows that
-// differ from what is stored with their answers, the applications that
-// become scored, an audit row for each correction, and the counts. A new
+// differ from what is stored with their answers, an audit row for each
+// correction, and the counts. Its applications become scored by having
+// their scores (store: the import leaves their rows alone). A new
 // row has no audit row of its own: the file's entry (score.import_file)
 // names the import, and the row keeps the import's id (scores.import_id,
 // score_imports: who, when, which file, its digest), so that a region's
 // million new rows do not write a million audit rows as well.
 type scoreWrites struct {
 	created, changed []store.Score
-	scored           []string
 	audits           []kaowu.AuditEntry
 	rep              ScoreImportReport
 	err              error
@@ -279,26 +279,17 @@ func (a *App) decideScores(y *policy.Year, actor Actor, importID string, rows []
 				Before: scoresText(prev.Scores, prev.Misconduct), After: scoresText(s.Scores, s.Misconduct)})
 		} else {
 			w.created = append(w.created, s)
-			// The application's first scores make it scored. Only then:
-			// its state was read before the transaction, and a file
-			// imported at the same moment may have moved it since.
-			if t.State == kaowu.StateTicketed {
-				w.scored = append(w.scored, t.ApplicationID)
-			}
 		}
 	}
 	return w
 }
 
 // write writes w in tx.
-func (w scoreWrites) write(ctx context.Context, tx *store.Tx, now time.Time) error {
+func (w scoreWrites) write(ctx context.Context, tx *store.Tx) error {
 	if err := tx.InsertScores(ctx, w.created); err != nil {
 		return err
 	}
 	if err := tx.UpsertScores(ctx, w.changed); err != nil {
-		return err
-	}
-	if err := tx.SetApplicationStates(ctx, w.scored, kaowu.StateTicketed, kaowu.StateScored, now); err != nil {
 		return err
 	}
 	return tx.AppendAudits(ctx, w.audits)

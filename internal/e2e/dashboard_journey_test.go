@@ -15,6 +15,7 @@ import (
 	"kaowu/internal/app"
 	"kaowu/internal/demo"
 	"kaowu/internal/store"
+	"kaowu/internal/store/storetest"
 )
 
 // newDemoSite is a running kaowu with the demo data (internal/demo: units of
@@ -169,7 +170,10 @@ func lastYearApplications(t *testing.T, st site) {
 				Snapshot: []byte("{}"), Digest: "x"}); err != nil {
 				return err
 			}
-			if err := tx.SetApplicationState(ctx, ap.ID, kaowu.StateSubmitted, kaowu.StateScored, at); err != nil {
+			if err := tx.SetApplicationState(ctx, ap.ID, kaowu.StateSubmitted, kaowu.StateTicketed, at); err != nil {
+				return err
+			}
+			if err := storetest.Score(ctx, tx, ap.ID, 2023, "fengtai", "368", at); err != nil { // scored
 				return err
 			}
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -12,7 +13,31 @@ import (
 	"kaowu"
 )
 
-const applicationColumns = `id, candidate_id, year, site, specialty, level, declarations, state, version, outcome, auto_confirmed, submitted_at, created_at, updated_at`
+// applicationColumns are the columns scanApplication reads, of the
+// applications row named a in the query.
+func applicationColumns(a string) string {
+	return fmt.Sprintf(`%[1]s.id, %[1]s.candidate_id, %[1]s.year, %[1]s.site, %[1]s.specialty, %[1]s.level, %[1]s.declarations, %[2]s,
+		%[1]s.version, %[1]s.outcome, %[1]s.auto_confirmed, %[1]s.submitted_at, %[1]s.created_at, %[1]s.updated_at`, a, stateOf(a))
+}
+
+// An application is scored when it is ticketed and its scores are stored:
+// the score import writes the scores rows and leaves the applications
+// alone, so that a region's million results do not also rewrite a million
+// applications and every index on them (docs/scores.md). The column state
+// stays 'ticketed'; these are the SQL that read it.
+
+// hasScores is the SQL condition that the application named a has scores.
+func hasScores(a string) string {
+	return `EXISTS (SELECT 1 FROM scores sc WHERE sc.application_id = ` + a + `.id)`
+}
+
+// stateOf is the SQL of the state of the application named a.
+func stateOf(a string) string {
+	return `CASE WHEN ` + a + `.state = 'ticketed' AND ` + hasScores(a) + ` THEN 'scored' ELSE ` + a + `.state END`
+}
+
+// errScoredStored refuses to store the state scored, which is read.
+var errScoredStored = errors.New("the state scored is read from the scores, not stored: store ticketed and the scores")
 
 func scanApplication(row interface{ Scan(...any) error }) (kaowu.Application, error) {
 	var a kaowu.Application
@@ -36,7 +61,7 @@ func scanApplication(row interface{ Scan(...any) error }) (kaowu.Application, er
 
 // Application returns the application with the given id.
 func (r reader) Application(ctx context.Context, id string) (kaowu.Application, error) {
-	a, err := scanApplication(r.q.QueryRowContext(ctx, `SELECT `+applicationColumns+` FROM applications WHERE id = $1`, id))
+	a, err := scanApplication(r.q.QueryRowContext(ctx, `SELECT `+applicationColumns("a")+` FROM applications a WHERE a.id = $1`, id))
 	if err != nil {
 		return a, fmt.Errorf("application %s: %w", id, notFound(err, "报名信息不存在"))
 	}
@@ -45,7 +70,7 @@ func (r reader) Application(ctx context.Context, id string) (kaowu.Application, 
 
 // ApplicationOf returns a candidate's application in exam year y.
 func (r reader) ApplicationOf(ctx context.Context, candidateID string, y int) (kaowu.Application, error) {
-	a, err := scanApplication(r.q.QueryRowContext(ctx, `SELECT `+applicationColumns+` FROM applications WHERE candidate_id = $1 AND year = $2`, candidateID, y))
+	a, err := scanApplication(r.q.QueryRowContext(ctx, `SELECT `+applicationColumns("a")+` FROM applications a WHERE a.candidate_id = $1 AND a.year = $2`, candidateID, y))
 	if err != nil {
 		return a, fmt.Errorf("application of %s in %d: %w", candidateID, y, notFound(err, "尚未报名"))
 	}
@@ -57,6 +82,9 @@ func (r reader) ApplicationOf(ctx context.Context, candidateID string, y int) (k
 func (tx *Tx) CreateApplication(ctx context.Context, a *kaowu.Application) error {
 	if a.ID == "" {
 		a.ID = NewID()
+	}
+	if a.State == kaowu.StateScored {
+		return fmt.Errorf("create application: %w", errScoredStored)
 	}
 	decl, err := json.Marshal(a.Decl)
 	if err != nil {
@@ -110,6 +138,9 @@ func (tx *Tx) SubmitApplication(ctx context.Context, id string, version int, to 
 // SetApplicationState moves an application from one state to another and
 // reports ECONFLICT when it is no longer in `from`.
 func (tx *Tx) SetApplicationState(ctx context.Context, id string, from, to kaowu.ApplicationState, now time.Time) error {
+	if to == kaowu.StateScored {
+		return fmt.Errorf("set application %s %s→%s: %w", id, from, to, errScoredStored)
+	}
 	res, err := tx.q.ExecContext(ctx, `UPDATE applications SET state = $3, updated_at = $4 WHERE id = $1 AND state = $2`, id, from, to, utc(now))
 	if err != nil {
 		return fmt.Errorf("set application %s %s→%s: %w", id, from, to, err)
@@ -124,6 +155,9 @@ func (tx *Tx) SetApplicationState(ctx context.Context, id string, from, to kaowu
 // another, batchRows to a statement; ECONFLICT (and nothing moved, with the
 // caller's rollback) when any is no longer in from.
 func (tx *Tx) SetApplicationStates(ctx context.Context, ids []string, from, to kaowu.ApplicationState, now time.Time) error {
+	if to == kaowu.StateScored {
+		return fmt.Errorf("set applications %s→%s: %w", from, to, errScoredStored)
+	}
 	for len(ids) > 0 {
 		n := min(len(ids), tx.batchRows(1))
 		args := []any{from, to, utc(now)}
@@ -233,7 +267,7 @@ type UnitApplicant struct {
 // UnitApplicants returns the candidates of a unit whose application in exam
 // year y has been submitted at least once, by specialty and name.
 func (r reader) UnitApplicants(ctx context.Context, unitID string, y int) ([]UnitApplicant, error) {
-	rows, err := r.q.QueryContext(ctx, `SELECT u.name, u.id_type, u.id_number, a.specialty, a.level, a.state, a.version
+	rows, err := r.q.QueryContext(ctx, `SELECT u.name, u.id_type, u.id_number, a.specialty, a.level, `+stateOf("a")+`, a.version
 		FROM applications a JOIN users u ON u.id = a.candidate_id
 		WHERE u.unit_id = $1 AND a.year = $2 AND a.version > 0 AND u.deleted_at IS NULL
 		ORDER BY a.specialty, u.name`, unitID, y)

@@ -107,14 +107,8 @@ func (d DeskRow) Unit() kaowu.Unit {
 	return kaowu.Unit{ID: d.UnitID, Name: d.UnitName, District: d.UnitDistrict, Category: d.UnitCategory}
 }
 
-var deskColumns = func() string {
-	cols := strings.Split(applicationColumns, ", ")
-	for i := range cols {
-		cols[i] = "a." + cols[i]
-	}
-	return strings.Join(cols, ", ") + `, u.name, COALESCE(u.id_type, ''), COALESCE(u.id_number, ''), COALESCE(u.unit_id, ''),
+var deskColumns = applicationColumns("a") + `, u.name, COALESCE(u.id_type, ''), COALESCE(u.id_number, ''), COALESCE(u.unit_id, ''),
 		COALESCE(un.name, ''), COALESCE(un.district, ''), COALESCE(un.unit_category, '')`
-}()
 
 const deskFrom = ` FROM applications a JOIN users u ON u.id = a.candidate_id LEFT JOIN units un ON un.id = u.unit_id `
 
@@ -179,8 +173,8 @@ func (r reader) UnitRoster(ctx context.Context, y int, site, unitID string) ([]D
 // Unconfirmed returns up to limit applications of exam year y still
 // awaiting confirmation (submitted or returned).
 func (r reader) Unconfirmed(ctx context.Context, y int, limit int) ([]kaowu.Application, error) {
-	rows, err := r.q.QueryContext(ctx, `SELECT `+applicationColumns+` FROM applications WHERE year = $1 AND state IN ('submitted', 'returned')
-		ORDER BY id LIMIT $2`, y, limit)
+	rows, err := r.q.QueryContext(ctx, `SELECT `+applicationColumns("a")+` FROM applications a WHERE a.year = $1 AND a.state IN ('submitted', 'returned')
+		ORDER BY a.id LIMIT $2`, y, limit)
 	if err != nil {
 		return nil, fmt.Errorf("unconfirmed applications of %d: %w", y, err)
 	}

@@ -63,12 +63,12 @@ type StatsGroup struct {
 func (r reader) ApplicationStats(ctx context.Context, y int, site string) ([]StatsGroup, error) {
 	where, args := scope(y, site)
 	rows, err := r.q.QueryContext(ctx, `SELECT a.site, a.specialty, a.level, COALESCE(un.unit_category, ''),
-		CASE WHEN m.application_id IS NULL THEN 0 ELSE 1 END, a.state, a.auto_confirmed, COUNT(*)
+		CASE WHEN m.application_id IS NULL THEN 0 ELSE 1 END, `+stateOf("a")+`, a.auto_confirmed, COUNT(*)
 		FROM applications a JOIN users u ON u.id = a.candidate_id LEFT JOIN units un ON un.id = u.unit_id
 		LEFT JOIN military_applications m ON m.application_id = a.id
 		WHERE `+where+`
 		GROUP BY a.site, a.specialty, a.level, COALESCE(un.unit_category, ''), CASE WHEN m.application_id IS NULL THEN 0 ELSE 1 END,
-			a.state, a.auto_confirmed`, args...)
+			`+stateOf("a")+`, a.auto_confirmed`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("application stats %d %s: %w", y, site, err)
 	}

@@ -14,7 +14,7 @@ import (
 // ApplicationsOf returns every application of a candidate, oldest year
 // first.
 func (r reader) ApplicationsOf(ctx context.Context, candidateID string) ([]kaowu.Application, error) {
-	rows, err := r.q.QueryContext(ctx, `SELECT `+applicationColumns+` FROM applications WHERE candidate_id = $1 ORDER BY year, id`, candidateID)
+	rows, err := r.q.QueryContext(ctx, `SELECT `+applicationColumns("a")+` FROM applications a WHERE a.candidate_id = $1 ORDER BY a.year, a.id`, candidateID)
 	if err != nil {
 		return nil, fmt.Errorf("applications of %s: %w", candidateID, err)
 	}

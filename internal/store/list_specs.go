@@ -47,7 +47,7 @@ var Candidates = &List[CandidateRow]{
 	joins: []join{{alias: "a", text: "LEFT JOIN applications a ON a.candidate_id = u.id AND a.year = ?"},
 		{alias: "un", text: "LEFT JOIN units un ON un.id = u.unit_id"}},
 	columns: `u.id, u.name, u.username, COALESCE(u.id_type, ''), COALESCE(u.id_number, ''), COALESCE(u.unit_id, ''), COALESCE(un.name, ''),
-		u.created_at, COALESCE(a.id, ''), COALESCE(a.state, ''), COALESCE(a.version, 0), COALESCE(a.site, ''), COALESCE(a.specialty, ''),
+		u.created_at, COALESCE(a.id, ''), COALESCE(` + stateOf("a") + `, ''), COALESCE(a.version, 0), COALESCE(a.site, ''), COALESCE(a.specialty, ''),
 		COALESCE(a.level, '')`,
 	scan: func(r *CandidateRow) []any {
 		return []any{&r.ID, &r.Name, &r.Username, &r.IDType, &r.IDNumber, &r.UnitID, &r.UnitName, (*utcTime)(&r.RegisteredAt),
@@ -65,7 +65,7 @@ var Candidates = &List[CandidateRow]{
 		case StateNone:
 			w.add(`a.id IS NULL`)
 		default:
-			w.add(`a.state = ?`, f.State)
+			w.state("a", kaowu.ApplicationState(f.State))
 		}
 		w.eq("a.specialty", f.Specialty)
 		w.eq("a.level", string(f.Level))
@@ -120,7 +120,9 @@ var Applications = &List[ApplicationRow]{
 		"submitted": {{submittedExpr, 't'}, {"a.id", 's'}},
 		"name":      {{"u.name", 's'}, {"u.id", 's'}},
 		"specialty": {{"a.specialty", 's'}, {"a.id", 's'}},
-		"state":     {{"a.state", 's'}, {"a.id", 's'}},
+		// The stored state first, which its index orders; scored ones are
+		// stored ticketed and come before the rest of them.
+		"state": {{"a.state", 's'}, {stateOf("a"), 's'}, {"a.id", 's'}},
 	},
 	table: "applications a",
 	pk:    "a.id",
@@ -129,7 +131,7 @@ var Applications = &List[ApplicationRow]{
 		{alias: "rd", text: "LEFT JOIN review_decisions rd ON rd.application_id = a.id"},
 		{alias: "o", text: "LEFT JOIN orders o ON o.application_id = a.id"}},
 	columns: `a.id, a.candidate_id, u.name, u.username, COALESCE(u.id_type, ''), COALESCE(u.id_number, ''), COALESCE(u.unit_id, ''),
-		COALESCE(un.name, ''), a.site, a.specialty, a.level, a.state, a.outcome, a.auto_confirmed, a.version, ` + submittedExpr + `,
+		COALESCE(un.name, ''), a.site, a.specialty, a.level, ` + stateOf("a") + `, a.outcome, a.auto_confirmed, a.version, ` + submittedExpr + `,
 		(SELECT MAX(d.at) FROM desk_decisions d WHERE d.application_id = a.id AND d.action = 'confirm'),
 		COALESCE(rd.decision, ''), rd.decided_at, COALESCE(o.amount_fen, 0),
 		(SELECT MIN(p.paid_at) FROM payments p WHERE p.order_id = o.id AND p.disposition IN ('applied', 'restored'))`,
@@ -144,7 +146,7 @@ var Applications = &List[ApplicationRow]{
 		w.add(`a.year = ? AND (a.version > 0 OR a.state <> 'draft')`, q.Year)
 		w.eq("a.site", q.Scope.Site)
 		w.eq("u.unit_id", q.Scope.UnitID)
-		w.eq("a.state", f.State)
+		w.state("a", kaowu.ApplicationState(f.State))
 		w.eq("a.specialty", f.Specialty)
 		w.eq("a.level", string(f.Level))
 		w.eq("a.site", f.Site)
@@ -219,7 +221,7 @@ func fillUnitCounts(ctx context.Context, r reader, q ListQuery, rows []UnitRow) 
 		site = ` AND a.site = $2`
 		args = append(args, q.Scope.Site)
 	}
-	query := `SELECT unit_id, state, COUNT(*) FROM (SELECT u.unit_id, (SELECT a.state FROM applications a
+	query := `SELECT unit_id, state, COUNT(*) FROM (SELECT u.unit_id, (SELECT ` + stateOf("a") + ` FROM applications a
 		WHERE a.candidate_id = u.id AND a.year = $1 AND (a.version > 0 OR a.state <> 'draft')` + site + `) AS state
 		FROM users u WHERE u.role = 'candidate' AND u.deleted_at IS NULL AND u.unit_id IN %s) x WHERE state IS NOT NULL GROUP BY unit_id, state`
 	return r.eachIn(ctx, query, ids, func(res *sql.Rows) error {

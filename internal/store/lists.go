@@ -193,6 +193,20 @@ func (w *where) eq(col, v string) {
 	}
 }
 
+// state adds "the application named a is in state st" unless st is
+// empty, in a form that reads the index on the column state (stateOf).
+func (w *where) state(a string, st kaowu.ApplicationState) {
+	switch st {
+	case "":
+	case kaowu.StateScored:
+		w.add(a + `.state = 'ticketed' AND ` + hasScores(a))
+	case kaowu.StateTicketed:
+		w.add(a + `.state = 'ticketed' AND NOT ` + hasScores(a))
+	default:
+		w.add(a+`.state = ?`, string(st))
+	}
+}
+
 // prefix adds "col starts with p" as a range of the column's index: the
 // strings from p up to p with its last character moved on by one, which in
 // binary order (SQLite; PostgreSQL with the C collation) are exactly those

@@ -184,7 +184,7 @@ type MilitaryCandidate struct {
 // MilitaryRoster returns the candidates a military unit registered for
 // exam year y, in roster order.
 func (r reader) MilitaryRoster(ctx context.Context, militaryUnit string, y int) ([]MilitaryCandidate, error) {
-	rows, err := r.q.QueryContext(ctx, `SELECT a.id, u.name, u.id_type, u.id_number, a.specialty, a.level, a.state, a.outcome,
+	rows, err := r.q.QueryContext(ctx, `SELECT a.id, u.name, u.id_type, u.id_number, a.specialty, a.level, `+stateOf("a")+`, a.outcome,
 		m.division_unit, m.subjects, m.row_no, COALESCE(m.handover_id, '')
 		FROM military_applications m JOIN applications a ON a.id = m.application_id JOIN users u ON u.id = a.candidate_id
 		WHERE m.military_unit = $1 AND a.year = $2 ORDER BY m.imported_at, m.row_no`, militaryUnit, y)

@@ -25,7 +25,6 @@ type ScoreTarget struct {
 	Specialty     string
 	Site          string
 	ArchiveNo     string
-	State         kaowu.ApplicationState
 	TicketNo      string
 }
 
@@ -34,13 +33,13 @@ type ScoreTarget struct {
 // over the year, which the database joins far faster than as many index
 // look-ups.
 func (r reader) ScoreTargets(ctx context.Context, year int, nos []string) (map[string]ScoreTarget, error) {
-	const q = `SELECT t.ticket_no, a.id, a.candidate_id, u.name, COALESCE(u.id_type, ''), COALESCE(u.id_number, ''), t.specialty, t.site, t.archive_no, a.state
+	const q = `SELECT t.ticket_no, a.id, a.candidate_id, u.name, COALESCE(u.id_type, ''), COALESCE(u.id_number, ''), t.specialty, t.site, t.archive_no
 		FROM tickets t JOIN applications a ON a.id = t.application_id JOIN users u ON u.id = a.candidate_id
 		WHERE t.year = $1`
 	out := make(map[string]ScoreTarget, len(nos))
 	scan := func(rows *sql.Rows) error {
 		var t ScoreTarget
-		if err := rows.Scan(&t.TicketNo, &t.ApplicationID, &t.CandidateID, &t.Name, &t.IDType, &t.IDNumber, &t.Specialty, &t.Site, &t.ArchiveNo, &t.State); err != nil {
+		if err := rows.Scan(&t.TicketNo, &t.ApplicationID, &t.CandidateID, &t.Name, &t.IDType, &t.IDNumber, &t.Specialty, &t.Site, &t.ArchiveNo); err != nil {
 			return err
 		}
 		out[t.TicketNo] = t

@@ -162,7 +162,7 @@ type SeatingCandidate struct {
 func (r reader) SeatingCandidates(ctx context.Context, year int, site string) ([]SeatingCandidate, error) {
 	rows, err := r.q.QueryContext(ctx, `SELECT a.id, a.candidate_id, u.name, a.specialty, COALESCE(m.military_unit, u.unit_id, ''), a.state, a.version
 		FROM applications a JOIN users u ON u.id = a.candidate_id LEFT JOIN military_applications m ON m.application_id = a.id
-		WHERE a.year = $1 AND a.site = $2 AND a.state IN ('paid', 'ticketed') ORDER BY a.updated_at, a.id`, year, site)
+		WHERE a.year = $1 AND a.site = $2 AND a.state IN ('paid', 'ticketed') AND NOT `+hasScores("a")+` ORDER BY a.updated_at, a.id`, year, site)
 	if err != nil {
 		return nil, fmt.Errorf("seating candidates of %s: %w", site, err)
 	}

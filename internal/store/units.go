@@ -57,7 +57,7 @@ type UnitCandidate struct {
 // snapshot, by name.
 func (r reader) UnitCandidates(ctx context.Context, unitID string, y int) ([]UnitCandidate, error) {
 	rows, err := r.q.QueryContext(ctx, `SELECT u.id, u.name, u.id_type, u.id_number,
-			a.id, a.state, a.version, a.specialty, a.level, a.outcome, a.auto_confirmed, a.submitted_at, v.snapshot
+			a.id, `+stateOf("a")+`, a.version, a.specialty, a.level, a.outcome, a.auto_confirmed, a.submitted_at, v.snapshot
 		FROM users u
 		LEFT JOIN applications a ON a.candidate_id = u.id AND a.year = $2
 		LEFT JOIN application_versions v ON v.application_id = a.id AND v.version = a.version
@@ -167,7 +167,7 @@ type MergeCandidate struct {
 // version reports an ID change since last year (the snapshot's id_change
 // is present only when set), with any merge of year y-1, oldest first.
 func (r reader) MergeQueue(ctx context.Context, y int, site string) ([]MergeCandidate, error) {
-	rows, err := r.q.QueryContext(ctx, `SELECT a.id, u.id, u.name, u.id_type, u.id_number, u.unit_id, a.state, a.version, v.snapshot,
+	rows, err := r.q.QueryContext(ctx, `SELECT a.id, u.id, u.name, u.id_type, u.id_number, u.unit_id, `+stateOf("a")+`, a.version, v.snapshot,
 			m.id, m.previous_year, m.archive_no, m.operator, m.evidence_note, m.created_at
 		FROM applications a
 		JOIN users u ON u.id = a.candidate_id

@@ -3,6 +3,7 @@ package storetest
 import (
 	"context"
 	"testing"
+	"time"
 
 	"kaowu"
 	"kaowu/internal/store"
@@ -78,4 +79,61 @@ func testApplications(t *testing.T, s *store.Store) {
 	if open, err := s.HasOpenApplication(ctx, u.ID, 2024); !open || err != nil {
 		t.Errorf("open application not seen: %v %v", open, err)
 	}
+
+	// Scored is read, not stored: a ticketed application with scores is
+	// scored, in its reads and in the lists' state filter, and no write
+	// stores the state. (Exam year 2031: no other test's lists count it.)
+	const year = 2031
+	su := kaowu.User{Username: "scored", Name: "已有成绩", Role: kaowu.RoleCandidate, PasswordHash: "h", CreatedAt: t0}
+	sa := kaowu.Application{Year: year, Site: "fengtai", Specialty: "368", State: kaowu.StateDraft, CreatedAt: t0}
+	if err := upd(func(tx *store.Tx) error {
+		if err := tx.CreateUser(ctx, &su); err != nil {
+			return err
+		}
+		sa.CandidateID = su.ID
+		if err := tx.CreateApplication(ctx, &sa); err != nil {
+			return err
+		}
+		if err := tx.SubmitApplication(ctx, sa.ID, 1, kaowu.StateSubmitted, "eligible", false, t0); err != nil {
+			return err
+		}
+		return tx.SetApplicationState(ctx, sa.ID, kaowu.StateSubmitted, kaowu.StateTicketed, t0)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	a = sa
+	listed := func(st kaowu.ApplicationState) int {
+		p, err := store.Applications.Page(ctx, s, store.ListQuery{Year: year, Filter: store.ListFilter{State: string(st)}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(p.Rows)
+	}
+	for _, scored := range []bool{false, true} {
+		if scored {
+			if err := upd(func(tx *store.Tx) error { return Score(ctx, tx, a.ID, year, "fengtai", "368", t0) }); err != nil {
+				t.Fatal(err)
+			}
+		}
+		want := map[bool]kaowu.ApplicationState{false: kaowu.StateTicketed, true: kaowu.StateScored}[scored]
+		if back, err := s.Application(ctx, a.ID); err != nil || back.State != want {
+			t.Errorf("scores stored %v: state %s, want %s (%v)", scored, back.State, want, err)
+		}
+		if n, other := listed(want), listed(map[bool]kaowu.ApplicationState{false: kaowu.StateScored, true: kaowu.StateTicketed}[scored]); n != 1 || other != 0 {
+			t.Errorf("scores stored %v: listed as %s %d times, as the other state %d", scored, want, n, other)
+		}
+	}
+	if err := upd(func(tx *store.Tx) error {
+		return tx.SetApplicationState(ctx, a.ID, kaowu.StateTicketed, kaowu.StateScored, t0)
+	}); err == nil {
+		t.Error("the state scored was stored")
+	}
+}
+
+// Score makes the application with the given id, which must be ticketed
+// (stored state), scored as a score import does: it stores scores for it
+// with every subject absent, under ticket number "T" and the id.
+func Score(ctx context.Context, tx *store.Tx, id string, year int, site, specialty string, at time.Time) error {
+	return tx.InsertScores(ctx, []store.Score{{ApplicationID: id, Year: year, Site: site, TicketNo: "T" + id, Specialty: specialty,
+		Answer: []byte("{}"), ImportID: "test", UpdatedAt: at}})
 }

@@ -103,7 +103,14 @@ func testLists(t *testing.T, s *store.Store) {
 			"submitted": func(r store.ApplicationRow) []any { return []any{r.SubmittedAt, r.ID} },
 			"name":      func(r store.ApplicationRow) []any { return []any{r.Name, r.CandidateID} },
 			"specialty": func(r store.ApplicationRow) []any { return []any{r.Specialty, r.ID} },
-			"state":     func(r store.ApplicationRow) []any { return []any{string(r.State), r.ID} },
+			// Scored ones are stored ticketed, and sort there.
+			"state": func(r store.ApplicationRow) []any {
+				stored := r.State
+				if stored == kaowu.StateScored {
+					stored = kaowu.StateTicketed
+				}
+				return []any{string(stored), string(r.State), r.ID}
+			},
 		}
 		var ticket string
 		for _, x := range scores {
@@ -124,6 +131,8 @@ func testLists(t *testing.T, s *store.Store) {
 		}{
 			{"all", nil, nil},
 			{"state", func(q *store.ListQuery) { q.Filter.State = "confirmed" }, func(r store.ApplicationRow) bool { return r.State == "confirmed" }},
+			{"scored", func(q *store.ListQuery) { q.Filter.State = "scored" }, func(r store.ApplicationRow) bool { return r.State == "scored" }},
+			{"ticketed", func(q *store.ListQuery) { q.Filter.State = "ticketed" }, func(r store.ApplicationRow) bool { return r.State == "ticketed" }},
 			{"specialty and level", func(q *store.ListQuery) { q.Filter.Specialty, q.Filter.Level = sp, kaowu.LevelIntermediate },
 				func(r store.ApplicationRow) bool { return r.Specialty == sp && r.Level == kaowu.LevelIntermediate }},
 			{"site", func(q *store.ListQuery) { q.Filter.Site = "fengtai" }, func(r store.ApplicationRow) bool { return r.Site == "fengtai" }},
