@@ -209,15 +209,13 @@ func buildDashPopulation(t testing.TB, s *store.Store) {
 				}
 			}
 			if p.state != kaowu.StateSubmitted {
-				stored := p.state
-				if stored == kaowu.StateScored {
-					stored = kaowu.StateTicketed
+				if err := tx.SetApplicationState(ctx, ap.ID, kaowu.StateSubmitted, storetest.Stored(p.state), t0); err != nil {
+					return err
+				}
+				if p.state == kaowu.StateScored {
 					if err := storetest.Score(ctx, tx, ap.ID, year, p.site, p.specialty, t0); err != nil {
 						return err
 					}
-				}
-				if err := tx.SetApplicationState(ctx, ap.ID, kaowu.StateSubmitted, stored, t0); err != nil {
-					return err
 				}
 			}
 			for _, e := range p.desk {

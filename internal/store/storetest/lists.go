@@ -104,13 +104,7 @@ func testLists(t *testing.T, s *store.Store) {
 			"name":      func(r store.ApplicationRow) []any { return []any{r.Name, r.CandidateID} },
 			"specialty": func(r store.ApplicationRow) []any { return []any{r.Specialty, r.ID} },
 			// Scored ones are stored ticketed, and sort there.
-			"state": func(r store.ApplicationRow) []any {
-				stored := r.State
-				if stored == kaowu.StateScored {
-					stored = kaowu.StateTicketed
-				}
-				return []any{string(stored), string(r.State), r.ID}
-			},
+			"state": func(r store.ApplicationRow) []any { return []any{string(Stored(r.State)), string(r.State), r.ID} },
 		}
 		var ticket string
 		for _, x := range scores {

@@ -160,11 +160,7 @@ func SeedLists(tb testing.TB, s *store.Store, n int) Seeded {
 		confirmed := after(kaowu.StateConfirmed, kaowu.StateApproved, kaowu.StateRejected, kaowu.StatePaid, kaowu.StateForfeited,
 			kaowu.StateTicketed, kaowu.StateScored)
 		auto := confirmed && i%13 == 0
-		stored := st
-		if st == kaowu.StateScored {
-			stored = kaowu.StateTicketed // scored: ticketed with scores (below)
-		}
-		add("applications", app, fmt.Sprintf("c%07d", i), 2024, site, sp.Code, string(sp.Level), "{}", string(stored), version, outcome, auto,
+		add("applications", app, fmt.Sprintf("c%07d", i), 2024, site, sp.Code, string(sp.Level), "{}", string(Stored(st)), version, outcome, auto,
 			submitted, created, created.Add(4*time.Hour))
 		// The desk's days (二（二）: 12-11 to 12-15), the region's review
 		// after them.
